@@ -1,0 +1,49 @@
+"""dfdx_py: deep learning whose tensors carry their shape, dtype and device in their type."""
+
+from dfdx_py.autograd import Gradients
+from dfdx_py.devices import Cpu, Device
+from dfdx_py.dtypes import DType, bf16, bool_, f16, f32, f64, i64
+from dfdx_py.errors import DeviceError, DTypeError, ShapeError, TapeError
+from dfdx_py.shapes import (
+    Const,
+    Dyn,
+    Rank0,
+    Rank1,
+    Rank2,
+    Rank3,
+    Rank4,
+    Rank5,
+    Rank6,
+    Shape,
+)
+from dfdx_py.tensor import Tensor
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Const",
+    "Cpu",
+    "DType",
+    "DTypeError",
+    "Device",
+    "DeviceError",
+    "Dyn",
+    "Gradients",
+    "Rank0",
+    "Rank1",
+    "Rank2",
+    "Rank3",
+    "Rank4",
+    "Rank5",
+    "Rank6",
+    "Shape",
+    "ShapeError",
+    "TapeError",
+    "Tensor",
+    "bf16",
+    "bool_",
+    "f16",
+    "f32",
+    "f64",
+    "i64",
+]

@@ -1,0 +1,113 @@
+"""Dtypes: ``f16 bf16 f32 f64 i64 bool_``.
+
+Each dtype is a class, used both as a type argument (``Tensor[S, f32, Cpu]``) and as a value
+(``dev.zeros((2, 3), dtype=f64)``). A dtype class is never instantiated; it carries the
+matching numpy dtype (bf16 comes from ``ml_dtypes``).
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any, ClassVar
+
+import ml_dtypes
+import numpy as np
+
+from dfdx_py.errors import DTypeError
+
+
+class _DTypeMeta(type):
+    def __repr__(cls) -> str:
+        return cls.__name__
+
+    def __str__(cls) -> str:
+        return cls.__name__
+
+
+class DType(metaclass=_DTypeMeta):
+    """Base of every dtype class."""
+
+    numpy: ClassVar[np.dtype[Any]]
+    is_float: ClassVar[bool] = False
+    # ``type`` and ``__name__`` of the numpy scalar type let jaxtyping read the dtype name.
+    type: ClassVar[builtins.type[Any]]
+
+    def __init__(self) -> None:
+        raise TypeError(f"{type(self).__name__} is a dtype class; use it without calling it")
+
+
+class f16(DType):
+    """IEEE half precision."""
+
+    numpy = np.dtype(np.float16)
+    type = np.float16
+    is_float = True
+
+
+class bf16(DType):
+    """bfloat16 (8-bit exponent, 7-bit mantissa), stored with ``ml_dtypes.bfloat16``."""
+
+    numpy = np.dtype(ml_dtypes.bfloat16)
+    type = ml_dtypes.bfloat16
+    is_float = True
+
+
+class f32(DType):
+    """IEEE single precision: the default float dtype."""
+
+    numpy = np.dtype(np.float32)
+    type = np.float32
+    is_float = True
+
+
+class f64(DType):
+    """IEEE double precision."""
+
+    numpy = np.dtype(np.float64)
+    type = np.float64
+    is_float = True
+
+
+class i64(DType):
+    """64-bit signed integer: indices, labels, ``arange``."""
+
+    numpy = np.dtype(np.int64)
+    type = np.int64
+
+
+class bool_(DType):
+    """Booleans: the result of comparisons, the condition of ``choose``."""
+
+    numpy = np.dtype(np.bool_)
+    type = np.bool_
+
+
+ALL_DTYPES: tuple[type[DType], ...] = (f16, bf16, f32, f64, i64, bool_)
+FLOAT_DTYPES: tuple[type[DType], ...] = (f16, bf16, f32, f64)
+
+_BY_NUMPY: dict[np.dtype[Any], type[DType]] = {d.numpy: d for d in ALL_DTYPES}
+_BY_NAME: dict[str, type[DType]] = {d.__name__: d for d in ALL_DTYPES}
+
+
+def from_numpy(dtype: np.dtype[Any]) -> type[DType]:
+    """The dtype class holding numpy dtype ``dtype``; ``DTypeError`` if there is none."""
+    try:
+        return _BY_NUMPY[dtype]
+    except KeyError:
+        pass
+    if dtype.kind in "iu":
+        return i64
+    raise DTypeError(f"numpy dtype {dtype} has no dfdx_py dtype (supported: {_names()})")
+
+
+def as_dtype(dtype: Any) -> type[DType]:
+    """Accept a dtype class or its name (``"f32"``); raise ``DTypeError`` otherwise."""
+    if isinstance(dtype, type) and issubclass(dtype, DType) and dtype is not DType:
+        return dtype
+    if isinstance(dtype, str) and dtype in _BY_NAME:
+        return _BY_NAME[dtype]
+    raise DTypeError(f"{dtype!r} is not a dtype (supported: {_names()})")
+
+
+def _names() -> str:
+    return ", ".join(d.__name__ for d in ALL_DTYPES)

@@ -1,0 +1,168 @@
+"""The shared machinery of elementwise ops: unary (with scalar parameters) and binary.
+
+An elementwise op writes only its formula. On the Cpu that is a subclass of ``UnaryCpu``
+(``f`` and its derivative ``df``) or ``BinaryCpu`` (``f`` and the two partial derivatives);
+``unary`` and ``binary`` below do the checks, call the device kernel and record the backward
+pass on the tape, once for every op.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol, TypeVar
+
+import numpy as np
+
+from dfdx_py.autograd.tape import record
+from dfdx_py.dtypes import DType
+from dfdx_py.errors import DTypeError, shapes_differ
+from dfdx_py.ops.registry import Op
+from dfdx_py.tensor import Tensor, check_same_device, wrap
+
+Array = np.ndarray[Any, Any]
+T = TypeVar("T", bound=Tensor[Any, Any, Any])
+"""Any tensor type: ``unary`` and ``binary`` return the type of their first operand."""
+
+
+class UnaryKernel(Protocol):
+    """What a device supplies for a unary op: forward, and backward returning ``grad_x``."""
+
+    def forward(self, x: Any, *params: Any) -> Any: ...
+
+    def backward(self, x: Any, y: Any, grad_y: Any, *params: Any) -> Any: ...
+
+
+class BinaryKernel(Protocol):
+    """What a device supplies for a binary op of two same-shaped tensors."""
+
+    def forward(self, a: Any, b: Any) -> Any: ...
+
+    def backward(
+        self, a: Any, b: Any, y: Any, grad_y: Any, needs: Sequence[bool]
+    ) -> tuple[Any, Any]: ...
+
+
+class UnaryOp(Op[UnaryKernel]):
+    """A unary op; ``ints`` says whether it also accepts ``i64`` tensors."""
+
+    __slots__ = ("ints",)
+
+    def __init__(self, name: str, package: str, *, ints: bool = False) -> None:
+        super().__init__(name, package)
+        self.ints = ints
+
+
+class BinaryOp(Op[BinaryKernel]):
+    """A binary op on two tensors of the same shape, dtype and device."""
+
+    __slots__ = ("ints",)
+
+    def __init__(self, name: str, package: str, *, ints: bool = False) -> None:
+        super().__init__(name, package)
+        self.ints = ints
+
+
+def unary(op: UnaryOp, x: T, *params: Any) -> T:
+    """Apply unary ``op`` to ``x`` with scalar ``params``, recording its backward if traced."""
+    dtype = x.dtype
+    if not dtype.is_float and not (op.ints and dtype.__name__ == "i64"):
+        raise DTypeError(f"{op.name}: not defined for {dtype} tensors")
+    kernel = op.kernel(x.device)
+    x_data = x._data
+    y = kernel.forward(x_data, *params)
+    out = wrap(y, dtype, x.device)
+    if x._tape is not None:
+        record(out, (x,), lambda grad_y, needs: (kernel.backward(x_data, y, grad_y, *params),))
+    return out  # type: ignore[return-value]
+
+
+def binary(op: BinaryOp, a: T, b: Tensor[Any, Any, Any]) -> T:
+    """Apply binary ``op`` to two tensors of one shape (no implicit broadcasting)."""
+    if a.shape != b.shape:
+        raise shapes_differ(
+            op.name, a.shape, b.shape, "dfdx_py never broadcasts implicitly: use broadcast_to"
+        )
+    dtype = a.dtype
+    if b.dtype is not dtype:
+        raise DTypeError(f"{op.name}: dtypes differ: {dtype} and {b.dtype}")
+    if not dtype.is_float and not (op.ints and dtype.__name__ == "i64"):
+        raise DTypeError(f"{op.name}: not defined for {dtype} tensors")
+    device = a.device
+    if b.device is not device:
+        check_same_device(op.name, (a, b))
+    kernel = op.kernel(device)
+    a_data = a._data
+    b_data = b._data
+    y = kernel.forward(a_data, b_data)
+    out = wrap(y, dtype, device)
+    if a._tape is not None or b._tape is not None:
+        record(
+            out,
+            (a, b),
+            lambda grad_y, needs: kernel.backward(a_data, b_data, y, grad_y, needs),
+        )
+    return out  # type: ignore[return-value]
+
+
+def scalar_param(op: str, x: Tensor[Any, Any, Any], value: Any) -> float | int:
+    """A Python scalar operand checked against ``x``'s dtype (no float into an i64 tensor)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise DTypeError(f"{op}: expected a tensor or a Python number, got {type(value).__name__}")
+    if not x.dtype.is_float:
+        if not float(value).is_integer():
+            raise DTypeError(f"{op}: float scalar {value} with a {x.dtype} tensor")
+        return int(value)
+    return float(value)
+
+
+def is_tensor(value: Any) -> bool:
+    """Whether ``value`` is a ``Tensor`` (rather than a Python scalar operand)."""
+    return isinstance(value, Tensor)
+
+
+class UnaryCpu:
+    """A unary op on the Cpu written as its formula ``f`` and its derivative ``df``.
+
+    ``df(x, y, *params)`` is dy/dx elementwise; it may use the input ``x``, the output ``y``
+    or both. Override ``backward`` instead when the gradient has a cheaper form.
+    """
+
+    def f(self, x: Array, *params: Any) -> Array:
+        raise NotImplementedError
+
+    def df(self, x: Array, y: Array, *params: Any) -> Array:
+        raise NotImplementedError
+
+    def forward(self, x: Array, *params: Any) -> Array:
+        return self.f(x, *params)
+
+    def backward(self, x: Array, y: Array, grad_y: Array, *params: Any) -> Array:
+        return grad_y * self.df(x, y, *params)
+
+
+class BinaryCpu:
+    """A binary op on the Cpu written as ``f(a, b)`` and its partials ``dfa``, ``dfb``."""
+
+    def f(self, a: Array, b: Array) -> Array:
+        raise NotImplementedError
+
+    def dfa(self, a: Array, b: Array, y: Array) -> Array:
+        raise NotImplementedError
+
+    def dfb(self, a: Array, b: Array, y: Array) -> Array:
+        raise NotImplementedError
+
+    def forward(self, a: Array, b: Array) -> Array:
+        return self.f(a, b)
+
+    def backward(
+        self, a: Array, b: Array, y: Array, grad_y: Array, needs: Sequence[bool]
+    ) -> tuple[Array | None, Array | None]:
+        grad_a = grad_y * self.dfa(a, b, y) if needs[0] else None
+        grad_b = grad_y * self.dfb(a, b, y) if needs[1] else None
+        return grad_a, grad_b
+
+
+def same_dtype(x: Array, dtype: type[DType]) -> Array:
+    """``x`` as ``dtype`` without a copy when it already is (numpy may promote scalars)."""
+    return x if x.dtype == dtype.numpy else x.astype(dtype.numpy)

@@ -1,0 +1,245 @@
+"""Op checks shared by every op test: forward against NumPy and PyTorch, backward against
+central finite differences in f64, with shapes drawn by hypothesis.
+
+An op test is then a few lines::
+
+    @given(case=float_arrays())
+    def test_relu(dev, case):
+        check_op(dev, lambda x: x.relu(), np_fn=lambda x: np.maximum(x, 0),
+                 torch_fn=torch.relu, inputs=[case])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import dfdx_py as dfdx
+from dfdx_py.devices.base import Device
+from dfdx_py.tensor import Tensor
+
+Array = np.ndarray[Any, Any]
+
+TOLERANCES = {  # (rtol, atol) for forward comparisons
+    "f64": (1e-9, 1e-12),
+    "f32": (1e-5, 1e-6),
+    "f16": (2e-3, 2e-3),
+    "bf16": (2e-2, 2e-2),
+}
+
+
+def device_params() -> list[Any]:
+    """pytest params for every device kind; a kind this machine lacks is skipped with why."""
+    params: list[Any] = [pytest.param("cpu", id="cpu")]
+    try:
+        from dfdx_py.devices.cuda import cuda_unavailable_reason
+    except ImportError:
+        return params
+    reason = cuda_unavailable_reason()
+    marks = [pytest.mark.cuda]
+    if reason is not None:
+        marks.append(pytest.mark.skip(reason=reason))
+    params.append(pytest.param("cuda", id="cuda", marks=marks))
+    return params
+
+
+def make_device(kind: str, seed: int = 0) -> Device:
+    if kind == "cpu":
+        return dfdx.Cpu(seed=seed)
+    from dfdx_py import Cuda  # type: ignore[attr-defined]
+
+    return Cuda(0, seed=seed)  # type: ignore[no-any-return]
+
+
+# -- hypothesis strategies ------------------------------------------------------------------
+
+
+def shapes(min_dims: int = 0, max_dims: int = 4, min_side: int = 1, max_side: int = 4) -> Any:
+    """Small shapes, so finite differences stay cheap."""
+    return hnp.array_shapes(
+        min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side
+    )
+
+
+def arrays_of(
+    shape: tuple[int, ...], seed: int, low: float | None = None, high: float | None = None
+) -> Array:
+    """Random f64 values of ``shape``: standard normal, or uniform in [low, high)."""
+    rng = np.random.default_rng(seed)
+    if low is not None and high is not None:
+        return rng.uniform(low, high, shape)
+    return rng.standard_normal(shape)
+
+
+@st.composite
+def float_arrays(
+    draw: Any,
+    min_dims: int = 0,
+    max_dims: int = 4,
+    max_side: int = 4,
+    low: float | None = None,
+    high: float | None = None,
+) -> Array:
+    """One f64 array of a drawn shape (normal, or uniform in [low, high))."""
+    shape = draw(shapes(min_dims=min_dims, max_dims=max_dims, max_side=max_side))
+    seed = draw(st.integers(0, 2**32 - 1))
+    return arrays_of(shape, seed, low, high)
+
+
+# -- checks ---------------------------------------------------------------------------------
+
+
+def as_tensor(dev: Device, value: Any, dtype: type[dfdx.DType]) -> Any:
+    """A numpy float array becomes a tensor of ``dtype``; ints, bools and others pass as is."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "f":
+            return dev.tensor(value, dtype=dtype)
+        return dev.tensor(value)
+    return value
+
+
+def _to_torch(value: Any, dtype: torch.dtype) -> Any:
+    if isinstance(value, np.ndarray):
+        t = torch.from_numpy(np.array(value, copy=True))
+        return t.to(dtype) if value.dtype.kind == "f" else t
+    return value
+
+
+def check_forward(
+    dev: Device,
+    fn: Callable[..., Tensor[Any, Any, Any]],
+    inputs: Sequence[Any],
+    np_fn: Callable[..., Any] | None = None,
+    torch_fn: Callable[..., Any] | None = None,
+    dtype: type[dfdx.DType] = dfdx.f64,
+    tol: tuple[float, float] | None = None,
+) -> Tensor[Any, Any, Any]:
+    """``fn`` on tensors equals ``np_fn`` on the arrays and ``torch_fn`` on torch tensors.
+
+    ``inputs`` holds numpy arrays (float ones become tensors of ``dtype``) and other
+    arguments passed unchanged. Shape and dtype of the result are checked too.
+    """
+    rtol, atol = tol or TOLERANCES[dtype.__name__]
+    out = fn(*[as_tensor(dev, v, dtype) for v in inputs])
+    assert isinstance(out, Tensor)
+    got = out.numpy()
+    assert got.shape == out.shape
+    if np_fn is not None:
+        cast = [
+            v.astype(dtype.numpy) if isinstance(v, np.ndarray) and v.dtype.kind == "f" else v
+            for v in inputs
+        ]
+        want = np.asarray(np_fn(*cast))
+        assert got.shape == want.shape, f"shape {got.shape}, numpy says {want.shape}"
+        np.testing.assert_allclose(
+            got.astype(np.float64), want.astype(np.float64), rtol=rtol, atol=atol
+        )
+    if torch_fn is not None:
+        tdtype = {
+            "f64": torch.float64,
+            "f32": torch.float32,
+            "f16": torch.float16,
+            "bf16": torch.bfloat16,
+        }[dtype.__name__]
+        want_t = torch_fn(*[_to_torch(v, tdtype) for v in inputs])
+        want = (
+            want_t.detach().to(torch.float64).numpy()
+            if want_t.is_floating_point()
+            else want_t.numpy()
+        )
+        assert got.shape == want.shape, f"shape {got.shape}, torch says {want.shape}"
+        np.testing.assert_allclose(got.astype(np.float64), want, rtol=rtol, atol=atol)
+    return out
+
+
+def check_backward(
+    dev: Device,
+    fn: Callable[..., Tensor[Any, Any, Any]],
+    inputs: Sequence[Any],
+    wrt: Sequence[int] | None = None,
+    eps: float = 1e-6,
+    rtol: float = 1e-5,
+    atol: float = 1e-7,
+    torch_fn: Callable[..., Any] | None = None,
+) -> None:
+    """Gradients of ``sum(fn(*inputs) * w)`` (random ``w``) against central finite
+    differences in f64, for the float array inputs (or those listed in ``wrt``).
+
+    All traced inputs share one ``Gradients`` store, so this also checks that either
+    operand of an op may be the traced one. With ``torch_fn`` the gradients are also
+    compared with ``torch.autograd``.
+    """
+    if wrt is None:
+        wrt = [i for i, v in enumerate(inputs) if isinstance(v, np.ndarray) and v.dtype.kind == "f"]
+    tensors = [as_tensor(dev, v, dfdx.f64) for v in inputs]
+    probe = fn(*tensors)
+    weights = np.random.default_rng(1234).standard_normal(probe.shape)
+
+    def value(args: Sequence[Any]) -> float:
+        out = fn(*[as_tensor(dev, v, dfdx.f64) for v in args]).numpy()
+        return float(np.sum(out * weights))
+
+    grads = dfdx.Gradients()
+    traced = list(tensors)
+    for i in wrt:
+        traced[i] = tensors[i].trace(grads)
+    out = fn(*traced)
+    assert out.is_traced, "the output of an op on a traced tensor must be traced"
+    loss = (out * dev.tensor(weights, dtype=dfdx.f64)).sum() if out.shape else out * float(weights)
+    loss.backward()
+    for i in wrt:
+        got = grads.get(tensors[i]).numpy()
+        base = np.array(inputs[i], dtype=np.float64)
+        want = np.zeros_like(base)
+        for j in np.ndindex(base.shape):
+            args = list(inputs)
+            plus = base.copy()
+            plus[j] += eps
+            args[i] = plus
+            f_plus = value(args)
+            minus = base.copy()
+            minus[j] -= eps
+            args[i] = minus
+            want[j] = (f_plus - value(args)) / (2 * eps)
+        assert got.shape == base.shape
+        np.testing.assert_allclose(
+            got, want, rtol=rtol, atol=atol, err_msg=f"gradient of input {i}"
+        )
+    if torch_fn is not None:
+        t_inputs = [_to_torch(v, torch.float64) for v in inputs]
+        for i in wrt:
+            t_inputs[i].requires_grad_(True)
+        t_out = torch_fn(*t_inputs)
+        (t_out * torch.from_numpy(weights)).sum().backward()
+        for i in wrt:
+            np.testing.assert_allclose(
+                grads.get(tensors[i]).numpy(),
+                t_inputs[i].grad.numpy(),
+                rtol=1e-7,
+                atol=1e-9,
+                err_msg=f"gradient of input {i} vs torch",
+            )
+
+
+def check_op(
+    dev: Device,
+    fn: Callable[..., Tensor[Any, Any, Any]],
+    inputs: Sequence[Any],
+    np_fn: Callable[..., Any] | None = None,
+    torch_fn: Callable[..., Any] | None = None,
+    grad: bool = True,
+    wrt: Sequence[int] | None = None,
+    f32_tol: tuple[float, float] | None = None,
+) -> None:
+    """Forward in f64 and f32 against NumPy and PyTorch, then backward in f64 against
+    finite differences (and torch.autograd)."""
+    check_forward(dev, fn, inputs, np_fn, torch_fn, dfdx.f64)
+    check_forward(dev, fn, inputs, np_fn, torch_fn, dfdx.f32, tol=f32_tol)
+    if grad:
+        check_backward(dev, fn, inputs, wrt=wrt, torch_fn=torch_fn)
