@@ -119,17 +119,22 @@ def check_forward(
     torch_fn: Callable[..., Any] | None = None,
     dtype: type[dfdx.DType] = dfdx.f64,
     tol: tuple[float, float] | None = None,
+    keep_dtype: bool = True,
 ) -> Tensor[Any, Any, Any]:
     """``fn`` on tensors equals ``np_fn`` on the arrays and ``torch_fn`` on torch tensors.
 
     ``inputs`` holds numpy arrays (float ones become tensors of ``dtype``) and other
-    arguments passed unchanged. Shape and dtype of the result are checked too.
+    arguments passed unchanged. The result's shape is checked, and with ``keep_dtype`` a float
+    result must have the inputs' ``dtype`` (no silent promotion).
     """
     rtol, atol = tol or TOLERANCES[dtype.__name__]
     out = fn(*[as_tensor(dev, v, dtype) for v in inputs])
     assert isinstance(out, Tensor)
     got = out.numpy()
     assert got.shape == out.shape
+    assert got.dtype == out.dtype.numpy, f"storage is {got.dtype}, the tensor says {out.dtype}"
+    if keep_dtype and out.dtype.is_float:
+        assert out.dtype is dtype, f"a {dtype} input gave a {out.dtype} output"
     if np_fn is not None:
         cast = [
             v.astype(dtype.numpy) if isinstance(v, np.ndarray) and v.dtype.kind == "f" else v

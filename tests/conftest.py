@@ -1,6 +1,7 @@
 """Shared fixtures: ``dev`` runs a test once per available device.
 
-Hypothesis: no deadline (the first call of an op imports its kernels), and the ``dev``
+Hypothesis: no deadline (the first call of an op imports its kernels), derandomized so a run
+is reproducible (``--hypothesis-profile=explore`` draws new examples), and the ``dev``
 fixture is safe to share between examples (checks never draw from a device's generator).
 """
 
@@ -16,7 +17,11 @@ settings.register_profile(
     "dfdx",
     deadline=None,
     max_examples=20,
+    derandomize=True,  # the same examples on every run: CI never flakes on a new draw
     suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+settings.register_profile(  # pytest --hypothesis-profile=explore: new random examples
+    "explore", parent=settings.get_profile("dfdx"), derandomize=False, max_examples=100
 )
 settings.load_profile("dfdx")
 

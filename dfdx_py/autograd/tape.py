@@ -34,7 +34,7 @@ _sequence = itertools.count()
 class Entry:
     """One recorded op: who produced what from which inputs, and how to go back."""
 
-    __slots__ = ("backward", "device", "in_traced", "in_uids", "out_uid", "seq")
+    __slots__ = ("backward", "device", "in_devices", "in_traced", "in_uids", "out_uid", "seq")
 
     def __init__(
         self,
@@ -43,6 +43,7 @@ class Entry:
         in_traced: tuple[bool, ...],
         backward: BackwardFn,
         device: Device,
+        in_devices: tuple[Device, ...] | None,
     ) -> None:
         self.seq = next(_sequence)
         self.out_uid = out_uid
@@ -50,6 +51,7 @@ class Entry:
         self.in_traced = in_traced
         self.backward = backward
         self.device = device
+        self.in_devices = in_devices  # None: every input lives on ``device``
 
     def __lt__(self, other: Entry) -> bool:
         return self.seq < other.seq
@@ -99,10 +101,14 @@ def record(
     inputs: Sequence[Tensor[Any, Any, Any] | None],
     backward: BackwardFn,
     tape: Tape | None = None,
+    *,
+    across_devices: bool = False,
 ) -> None:
     """Put ``out`` on its inputs' tape with ``backward``; non-float inputs get no gradient.
 
     ``inputs`` may hold ``None`` for an argument that is not a tensor (a scalar operand).
+    An op whose inputs live on another device than ``out`` (``to_device``) passes
+    ``across_devices=True`` so each input's gradient accumulates on the input's device.
     """
     if tape is None:
         tape = tape_of(*(t for t in inputs if t is not None))
@@ -110,7 +116,10 @@ def record(
             return
     in_uids = tuple(t.uid if t is not None and t.dtype.is_float else None for t in inputs)
     in_traced = tuple(t is not None and t._tape is not None for t in inputs)
-    tape.entries.append(Entry(out.uid, in_uids, in_traced, backward, out.device))
+    in_devices = (
+        tuple(out.device if t is None else t.device for t in inputs) if across_devices else None
+    )
+    tape.entries.append(Entry(out.uid, in_uids, in_traced, backward, out.device, in_devices))
     out._tape = tape
 
 
@@ -148,8 +157,9 @@ def backward(root: Tensor[Any, Any, Any]) -> Gradients:
         if not any(needs):
             continue
         in_grads = entry.backward(grad_out, needs)
-        for uid, need, grad in zip(entry.in_uids, needs, in_grads, strict=True):
+        devices = entry.in_devices or [entry.device] * len(needs)
+        for uid, need, grad, device in zip(entry.in_uids, needs, in_grads, devices, strict=True):
             if need and grad is not None:
                 assert uid is not None
-                grads.accumulate(uid, grad, entry.device)
+                grads.accumulate(uid, grad, device)
     return grads

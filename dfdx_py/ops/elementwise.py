@@ -111,8 +111,13 @@ def scalar_param(op: str, x: Tensor[Any, Any, Any], value: Any) -> float | int:
     if not x.dtype.is_float:
         if not float(value).is_integer():
             raise DTypeError(f"{op}: float scalar {value} with a {x.dtype} tensor")
+        if not _I64_MIN <= int(value) <= _I64_MAX:
+            raise DTypeError(f"{op}: scalar {value} does not fit a {x.dtype} tensor")
         return int(value)
     return float(value)
+
+
+_I64_MIN, _I64_MAX = -(2**63), 2**63 - 1
 
 
 def is_tensor(value: Any) -> bool:

@@ -2,6 +2,8 @@
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from dfdx_py.ops.add import ADD, SCALAR_ADD
 from dfdx_py.ops.elementwise import Array, BinaryCpu, UnaryCpu
 
@@ -20,7 +22,7 @@ class AddCpu(BinaryCpu):
 @SCALAR_ADD.register("cpu")
 class ScalarAddCpu(UnaryCpu):
     def f(self, x: Array, scalar: float) -> Array:
-        return x + scalar
+        return np.asarray(x + x.dtype.type(scalar))  # the scalar takes x's dtype (bf16 too)
 
     def backward(self, x: Array, y: Array, grad_y: Array, scalar: float) -> Array:
         return grad_y

@@ -1,5 +1,7 @@
 """mul on the Cpu."""
 
+import numpy as np
+
 from dfdx_py.ops.elementwise import Array, BinaryCpu, UnaryCpu
 from dfdx_py.ops.mul import MUL, SCALAR_MUL
 
@@ -19,7 +21,7 @@ class MulCpu(BinaryCpu):
 @SCALAR_MUL.register("cpu")
 class ScalarMulCpu(UnaryCpu):
     def f(self, x: Array, scalar: float) -> Array:
-        return x * scalar
+        return np.asarray(x * x.dtype.type(scalar))  # the scalar takes x's dtype (bf16 too)
 
     def backward(self, x: Array, y: Array, grad_y: Array, scalar: float) -> Array:
-        return grad_y * scalar
+        return np.asarray(grad_y * grad_y.dtype.type(scalar))
