@@ -4,7 +4,28 @@
 the most common ones again from ``dfdx_py`` itself.
 """
 
+from dfdx_py.ops.abs import abs as abs
+from dfdx_py.ops.accurate_gelu import accurate_gelu as accurate_gelu
 from dfdx_py.ops.add import add as add
+from dfdx_py.ops.clamp import clamp as clamp
+from dfdx_py.ops.cos import cos as cos
+from dfdx_py.ops.dropout import dropout as dropout
+from dfdx_py.ops.exp import exp as exp
+from dfdx_py.ops.fast_gelu import fast_gelu as fast_gelu
+from dfdx_py.ops.fast_gelu import gelu as gelu
+from dfdx_py.ops.leaky_relu import leaky_relu as leaky_relu
+from dfdx_py.ops.ln import ln as ln
 from dfdx_py.ops.mul import mul as mul
+from dfdx_py.ops.nans_to import nans_to as nans_to
+from dfdx_py.ops.negate import negate as negate
+from dfdx_py.ops.powf import powf as powf
+from dfdx_py.ops.powi import powi as powi
+from dfdx_py.ops.recip import recip as recip
 from dfdx_py.ops.relu import relu as relu
+from dfdx_py.ops.sigmoid import sigmoid as sigmoid
+from dfdx_py.ops.sin import sin as sin
+from dfdx_py.ops.sqrt import sqrt as sqrt
+from dfdx_py.ops.square import square as square
 from dfdx_py.ops.sum import sum as sum
+from dfdx_py.ops.tanh import tanh as tanh
+from dfdx_py.ops.to_dtype import to_dtype as to_dtype

@@ -1,0 +1,20 @@
+"""powf on the Cpu."""
+
+import numpy as np
+
+from dfdx_py.ops.elementwise import Array, UnaryCpu
+from dfdx_py.ops.powf import POWF
+
+
+@POWF.register("cpu")
+class PowfCpu(UnaryCpu):
+    def f(self, x: Array, exponent: float) -> Array:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return np.power(x, exponent)
+
+    def backward(self, x: Array, y: Array, grad_y: Array, exponent: float) -> Array:
+        if exponent == 0:
+            return np.zeros_like(grad_y)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            grad: Array = grad_y * (exponent * np.power(x, exponent - 1))
+        return grad
