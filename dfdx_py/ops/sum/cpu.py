@@ -22,7 +22,7 @@ def _ones(n: int, dtype: Any) -> Array:
 def sum_axes(x: Array, axes: tuple[int, ...]) -> Array:
     """``x.sum(axes)``, through BLAS when the axes are a contiguous block at one end."""
     ndim = x.ndim
-    if 0 < len(axes) < ndim and x.dtype in _BLAS_DTYPES and x.flags.c_contiguous:
+    if 0 < len(axes) < ndim and x.size and x.dtype in _BLAS_DTYPES and x.flags.c_contiguous:
         kept = ndim - len(axes)
         if axes == tuple(range(kept, ndim)):  # trailing axes: rows · ones
             n = int(np.prod(x.shape[kept:]))

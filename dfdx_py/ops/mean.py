@@ -1,0 +1,32 @@
+"""mean: the mean over some axes, removing them (a composite: ``sum`` scaled by ``1/n``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from dfdx_py.errors import DTypeError
+from dfdx_py.ops.reduction import Axes
+from dfdx_py.shapes import normalize_axes
+from dfdx_py.type_vars import D, E
+
+if TYPE_CHECKING:
+    from dfdx_py.tensor import Tensor
+
+
+def mean(x: Tensor[Any, E, D], axis: Axes = None) -> Tensor[Any, E, D]:
+    """The mean over ``axis`` (every axis when ``None``; negative axes and tuples allowed),
+    with the reduced axes removed. PyTorch: ``torch.mean(x, dim=axis)``. Float tensors
+    only (as in PyTorch); the mean of no element is NaN.
+
+    It is ``x.sum(axis) * (1 / n)``, so the gradient is ``grad_y / n`` broadcast back::
+
+        >>> dev.tensor([[1.0, 2.0], [3.0, 4.0]]).mean(axis=0).numpy()
+        array([2., 3.], dtype=float32)
+    """
+    if not x.dtype.is_float:
+        raise DTypeError(f"mean: not defined for {x.dtype} tensors (float tensors only)")
+    axes = normalize_axes("mean", axis, x.shape)
+    n = 1
+    for a in axes:
+        n *= x.shape[a]
+    return x.sum(axes) * (1.0 / n if n else float("nan"))
