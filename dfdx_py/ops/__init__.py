@@ -17,6 +17,9 @@ from dfdx_py.ops.cmp import le as le
 from dfdx_py.ops.cmp import lt as lt
 from dfdx_py.ops.cmp import ne as ne
 from dfdx_py.ops.concat import concat as concat
+from dfdx_py.ops.conv1d import conv1d as conv1d
+from dfdx_py.ops.conv2d import conv2d as conv2d
+from dfdx_py.ops.conv_transpose2d import conv_transpose2d as conv_transpose2d
 from dfdx_py.ops.cos import cos as cos
 from dfdx_py.ops.div import div as div
 from dfdx_py.ops.dropout import dropout as dropout
@@ -27,6 +30,7 @@ from dfdx_py.ops.leaky_relu import leaky_relu as leaky_relu
 from dfdx_py.ops.ln import ln as ln
 from dfdx_py.ops.log_softmax import log_softmax as log_softmax
 from dfdx_py.ops.logsumexp import logsumexp as logsumexp
+from dfdx_py.ops.matmul import matmul as matmul
 from dfdx_py.ops.max import max as max
 from dfdx_py.ops.maximum import maximum as maximum
 from dfdx_py.ops.mean import mean as mean
@@ -37,6 +41,7 @@ from dfdx_py.ops.nans_to import nans_to as nans_to
 from dfdx_py.ops.negate import negate as negate
 from dfdx_py.ops.normalize import normalize as normalize
 from dfdx_py.ops.permute import permute as permute
+from dfdx_py.ops.pool2d import pool2d as pool2d
 from dfdx_py.ops.powf import powf as powf
 from dfdx_py.ops.powi import powi as powi
 from dfdx_py.ops.realize import realize as realize
@@ -62,4 +67,5 @@ from dfdx_py.ops.to_dtype import to_dtype as to_dtype
 from dfdx_py.ops.transpose import transpose as transpose
 from dfdx_py.ops.tri import tril as tril
 from dfdx_py.ops.tri import triu as triu
+from dfdx_py.ops.upscale2d import upscale2d as upscale2d
 from dfdx_py.ops.var import var as var
