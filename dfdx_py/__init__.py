@@ -4,6 +4,19 @@ from dfdx_py.autograd import Gradients
 from dfdx_py.devices import Cpu, Device
 from dfdx_py.dtypes import DType, bf16, bool_, f16, f32, f64, i64
 from dfdx_py.errors import DeviceError, DTypeError, ShapeError, TapeError
+from dfdx_py.ops import (
+    choose,
+    concat,
+    conv1d,
+    conv2d,
+    conv_transpose2d,
+    matmul,
+    maximum,
+    minimum,
+    pool2d,
+    stack,
+    upscale2d,
+)
 from dfdx_py.shapes import (
     Const,
     Dyn,
@@ -42,8 +55,19 @@ __all__ = [
     "Tensor",
     "bf16",
     "bool_",
+    "choose",
+    "concat",
+    "conv1d",
+    "conv2d",
+    "conv_transpose2d",
     "f16",
     "f32",
     "f64",
     "i64",
+    "matmul",
+    "maximum",
+    "minimum",
+    "pool2d",
+    "stack",
+    "upscale2d",
 ]

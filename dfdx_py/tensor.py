@@ -294,9 +294,13 @@ class Tensor(Generic[S, E, D]):
         return _ops.le(self, other)
 
     def __eq__(self, other: Tensor[Any, E, D] | Scalar) -> Tensor[S, bool_, D]:  # type: ignore[override]
+        if not isinstance(other, (Tensor, int, float, np.number)):
+            return NotImplemented  # t == None is False, as for any Python object
         return _ops.eq(self, other)
 
     def __ne__(self, other: Tensor[Any, E, D] | Scalar) -> Tensor[S, bool_, D]:  # type: ignore[override]
+        if not isinstance(other, (Tensor, int, float, np.number)):
+            return NotImplemented
         return _ops.ne(self, other)
 
     def __gt__(self, other: Tensor[Any, E, D] | Scalar) -> Tensor[S, bool_, D]:
@@ -314,7 +318,9 @@ class Tensor(Generic[S, E, D]):
     # -- broadcast and reductions --------------------------------------------------------
 
     def broadcast_to(self, shape: tuple[int, ...], axes: Axes = None) -> Tensor[Any, E, D]:
-        """Add new axes of ``shape`` (by default the leading ones) (``torch.broadcast_to``)."""
+        """Add the new axes of ``shape`` (by default the leading ones; ``axes`` names their
+        positions in ``shape``) (``torch.broadcast_to``). Size-1 dims are never stretched:
+        ``(3, 1)`` does not broadcast to ``(3, 4)``; reshape to ``(3,)`` first."""
         return _ops.broadcast_to(self, shape, axes)
 
     def sum(self, axis: Axes = None) -> Tensor[Any, E, D]:
@@ -345,15 +351,15 @@ class Tensor(Generic[S, E, D]):
         """log Σ e^x over ``axis``, computed stably (``torch.logsumexp``)."""
         return _ops.logsumexp(self, axis)
 
-    def softmax(self, axis: int = -1) -> Tensor[S, E, D]:
+    def softmax(self, axis: int | tuple[int, ...] = -1) -> Tensor[S, E, D]:
         """e^x / Σ e^x along ``axis`` (``torch.softmax``)."""
         return _ops.softmax(self, axis)
 
-    def log_softmax(self, axis: int = -1) -> Tensor[S, E, D]:
+    def log_softmax(self, axis: int | tuple[int, ...] = -1) -> Tensor[S, E, D]:
         """x - logsumexp(x) along ``axis`` (``torch.log_softmax``)."""
         return _ops.log_softmax(self, axis)
 
-    def normalize(self, axis: int = -1, eps: float = 1e-5) -> Tensor[S, E, D]:
+    def normalize(self, axis: int | tuple[int, ...] = -1, eps: float = 1e-5) -> Tensor[S, E, D]:
         """(x - mean) / sqrt(var + eps) along ``axis`` (``torch.nn.functional.layer_norm``
         without weight and bias)."""
         return _ops.normalize(self, axis, eps)
