@@ -1,0 +1,36 @@
+"""Fullnames of the dfdx_py objects the plugin knows, in one place.
+
+mypy names a method after the receiver's class (``dfdx_py.tensor.Tensor.sum``, and
+``dfdx_py.devices.cpu.Cpu.zeros`` for ``Device.zeros`` called on a ``Cpu``: the dispatcher
+recognises every ``Device`` subclass) and a function after the module that defines it
+(``dfdx_py.ops.matmul.matmul``, whatever re-export the user imported).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+PACKAGE: Final = "dfdx_py"
+OPS_PREFIX: Final = "dfdx_py.ops."
+
+TENSOR: Final = "dfdx_py.tensor.Tensor"
+DEVICE: Final = "dfdx_py.devices.base.Device"
+DTYPE: Final = "dfdx_py.dtypes.DType"
+BOOL_: Final = "dfdx_py.dtypes.bool_"
+F32: Final = "dfdx_py.dtypes.f32"
+I64: Final = "dfdx_py.dtypes.i64"
+FLOAT_DTYPES: Final = frozenset(
+    ("dfdx_py.dtypes.f16", "dfdx_py.dtypes.bf16", "dfdx_py.dtypes.f32", "dfdx_py.dtypes.f64")
+)
+
+RANKS: Final = {f"dfdx_py.shapes.Rank{n}": n for n in range(1, 7)}
+"""``RankN`` sugar classes and their rank (``Rank0`` is a plain alias of ``tuple[()]``)."""
+
+
+def op_function_name(fullname: str) -> str | None:
+    """The op name of an op function's fullname (``dfdx_py.ops.matmul.matmul`` -> ``matmul``,
+    ``dfdx_py.matmul`` -> ``matmul``), or ``None`` for anything else."""
+    if fullname.startswith(OPS_PREFIX):
+        return fullname.rsplit(".", 1)[1]
+    head, _, name = fullname.rpartition(".")
+    return name if head == PACKAGE else None

@@ -1,0 +1,35 @@
+"""The matmul rule: ``matmul(a, b)`` and ``a @ b``.
+
+What mypy cannot infer: ``Tensor.__matmul__`` returns ``Tensor[Any, E, D]``; the output
+shape, and whether the inner dims agree, depend on the ranks of both operands.
+
+Algorithm: the pair of ranks picks one of dfdx's six forms (``shape_math.MATMUL_FORMS``);
+any other pair is an error listing the forms. The inner dims (last of ``a``, first or
+second-to-last of ``b``) must unify, and so must the batch dims of the batched forms; the
+output is the batch dims, then ``M`` (unless ``a`` is a vector), then ``N`` (unless ``b``
+is).
+"""
+
+from __future__ import annotations
+
+from mypy.types import Type
+
+from dfdx_mypy.call import Call
+from dfdx_mypy.shape_math import matmul
+from dfdx_mypy.shape_types import Opaque, any_shape, tensor_info
+
+
+def matmul_rule(call: Call) -> Type:
+    """``a @ b``: one of dfdx's six forms, with agreeing inner and batch dims."""
+    a = call.receiver
+    other = call.arg("other", 0, "b")
+    b = tensor_info(other.type) if other is not None else None
+    if a is None or b is None:
+        return call.default
+    if not call.same_dtype_and_device(a, b, "left vs right"):
+        return any_shape(call.default)
+    if a.shape is None or b.shape is None:
+        return call.default
+    if isinstance(a.shape, Opaque) or isinstance(b.shape, Opaque):
+        return call.default
+    return call.result(matmul(a.shape, b.shape))

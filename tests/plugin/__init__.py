@@ -1,0 +1,1 @@
+"""Unit tests of the dfdx_mypy plugin's pure parts."""
