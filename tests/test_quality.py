@@ -13,7 +13,9 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=False)
 
 
-def test_mypy_strict_on_the_library() -> None:
+def test_mypy_strict_on_the_library_and_examples() -> None:
+    """The library and the plugin under --strict; the examples shape-checked by the plugin
+    (pyproject's [tool.mypy] enables it)."""
     result = run(
         sys.executable,
         "-m",
@@ -22,6 +24,7 @@ def test_mypy_strict_on_the_library() -> None:
         "--no-incremental",
         "dfdx_py",
         "mypy_plugin/dfdx_mypy",
+        "examples",
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
