@@ -14,7 +14,6 @@ from typing import Any, Protocol, TypeVar
 import numpy as np
 
 from dfdx_py.autograd.tape import record
-from dfdx_py.dtypes import DType
 from dfdx_py.errors import DTypeError, shapes_differ
 from dfdx_py.ops.registry import Op
 from dfdx_py.tensor import Tensor, check_same_device, wrap
@@ -166,8 +165,3 @@ class BinaryCpu:
         grad_a = grad_y * self.dfa(a, b, y) if needs[0] else None
         grad_b = grad_y * self.dfb(a, b, y) if needs[1] else None
         return grad_a, grad_b
-
-
-def same_dtype(x: Array, dtype: type[DType]) -> Array:
-    """``x`` as ``dtype`` without a copy when it already is (numpy may promote scalars)."""
-    return x if x.dtype == dtype.numpy else x.astype(dtype.numpy)

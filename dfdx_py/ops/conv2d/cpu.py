@@ -151,7 +151,7 @@ def as_compute(*arrays: Array) -> list[Array]:
 
 def as_dtype(x: Array | None, dtype: Any) -> Array | None:
     """``x`` (may be ``None``) cast back to ``dtype`` if it differs."""
-    return x if x is None or x.dtype == dtype else x.astype(dtype)
+    return None if x is None else x.astype(dtype, copy=False)
 
 
 @CONV2D.register("cpu")

@@ -37,17 +37,17 @@ def log_softmax_forward(x: Array, axes: tuple[int, ...]) -> Array:
     lse = keep_sum(np.exp(out), axes)
     np.log(lse, out=lse)
     out -= lse
-    return out if out.dtype == x.dtype else out.astype(x.dtype)
+    return out.astype(x.dtype, copy=False)
 
 
 def log_softmax_backward(y: Array, grad_y: Array, axes: tuple[int, ...]) -> Array:
     """``grad_y - e^y * Σ grad_y`` along ``axes``."""
     w = work_array(y)
-    g = grad_y if grad_y.dtype == w.dtype else grad_y.astype(w.dtype)
+    g = grad_y.astype(w.dtype, copy=False)
     t = np.exp(w, out=np.empty_like(w))
     t *= keep_sum(g, axes)
     np.subtract(g, t, out=t)
-    return t if t.dtype == y.dtype else t.astype(y.dtype)
+    return t.astype(y.dtype, copy=False)
 
 
 @LOG_SOFTMAX.register("cpu")

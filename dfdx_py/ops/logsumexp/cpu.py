@@ -27,7 +27,7 @@ def logsumexp_forward(x: Array, axes: tuple[int, ...]) -> Array:
     with np.errstate(divide="ignore"):  # log 0 = -inf: an all -inf reduction
         y: Array = np.log(s, out=s)
     y += m.reshape(y.shape)
-    return y if y.dtype == x.dtype else y.astype(x.dtype)
+    return y.astype(x.dtype, copy=False)
 
 
 @LOGSUMEXP.register("cpu")
@@ -40,4 +40,4 @@ class LogSumExpCpu:
         t = np.subtract(w, expand_to(y, axes, x.shape), out=np.empty_like(w))
         np.exp(t, out=t)
         t *= expand_to(grad_y, axes, x.shape)
-        return t if t.dtype == x.dtype else t.astype(x.dtype)
+        return t.astype(x.dtype, copy=False)

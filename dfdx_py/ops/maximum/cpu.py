@@ -8,12 +8,13 @@ from dfdx_py.ops.elementwise import Array, BinaryCpu, UnaryCpu
 from dfdx_py.ops.maximum import MAXIMUM, SCALAR_MAXIMUM
 
 
-def larger_grad(x: Array, other: Array | float, grad_y: Array) -> Array:
-    """``grad_y`` where ``x`` is the larger operand, half of it at a tie, 0 where smaller.
+def winner_grad(x: Array, other: Array | float, grad_y: Array, loses: np.ufunc = np.less) -> Array:
+    """``grad_y`` where ``x`` wins (is not ``loses`` against ``other``), half of it at a tie,
+    0 where it loses: ``maximum`` passes ``np.less``, ``minimum`` passes ``np.greater``.
 
     NaN comparisons are false, so a NaN operand gets the whole gradient (as in PyTorch).
     """
-    grad = np.where(x < other, 0, np.where(x == other, grad_y * 0.5, grad_y))
+    grad = np.where(loses(x, other), 0, np.where(x == other, grad_y * 0.5, grad_y))
     return np.asarray(grad, dtype=grad_y.dtype)  # bf16 promotes Python floats
 
 
@@ -25,8 +26,8 @@ class MaximumCpu(BinaryCpu):
     def backward(
         self, a: Array, b: Array, y: Array, grad_y: Array, needs: Sequence[bool]
     ) -> tuple[Array | None, Array | None]:
-        grad_a = larger_grad(a, b, grad_y) if needs[0] else None
-        grad_b = larger_grad(b, a, grad_y) if needs[1] else None
+        grad_a = winner_grad(a, b, grad_y) if needs[0] else None
+        grad_b = winner_grad(b, a, grad_y) if needs[1] else None
         return grad_a, grad_b
 
 
@@ -36,4 +37,4 @@ class ScalarMaximumCpu(UnaryCpu):
         return np.asarray(np.maximum(x, x.dtype.type(scalar)))  # the scalar in x's dtype
 
     def backward(self, x: Array, y: Array, grad_y: Array, scalar: float) -> Array:
-        return larger_grad(x, x.dtype.type(scalar), grad_y)
+        return winner_grad(x, x.dtype.type(scalar), grad_y)

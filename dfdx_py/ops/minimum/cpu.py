@@ -5,16 +5,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from dfdx_py.ops.elementwise import Array, BinaryCpu, UnaryCpu
+from dfdx_py.ops.maximum.cpu import winner_grad
 from dfdx_py.ops.minimum import MINIMUM, SCALAR_MINIMUM
-
-
-def smaller_grad(x: Array, other: Array | float, grad_y: Array) -> Array:
-    """``grad_y`` where ``x`` is the smaller operand, half of it at a tie, 0 where larger.
-
-    NaN comparisons are false, so a NaN operand gets the whole gradient (as in PyTorch).
-    """
-    grad = np.where(x > other, 0, np.where(x == other, grad_y * 0.5, grad_y))
-    return np.asarray(grad, dtype=grad_y.dtype)  # bf16 promotes Python floats
 
 
 @MINIMUM.register("cpu")
@@ -25,8 +17,8 @@ class MinimumCpu(BinaryCpu):
     def backward(
         self, a: Array, b: Array, y: Array, grad_y: Array, needs: Sequence[bool]
     ) -> tuple[Array | None, Array | None]:
-        grad_a = smaller_grad(a, b, grad_y) if needs[0] else None
-        grad_b = smaller_grad(b, a, grad_y) if needs[1] else None
+        grad_a = winner_grad(a, b, grad_y, np.greater) if needs[0] else None
+        grad_b = winner_grad(b, a, grad_y, np.greater) if needs[1] else None
         return grad_a, grad_b
 
 
@@ -36,4 +28,4 @@ class ScalarMinimumCpu(UnaryCpu):
         return np.asarray(np.minimum(x, x.dtype.type(scalar)))  # the scalar in x's dtype
 
     def backward(self, x: Array, y: Array, grad_y: Array, scalar: float) -> Array:
-        return smaller_grad(x, x.dtype.type(scalar), grad_y)
+        return winner_grad(x, x.dtype.type(scalar), grad_y, np.greater)

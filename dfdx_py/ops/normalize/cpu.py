@@ -26,15 +26,15 @@ class NormalizeCpu:
         np.sqrt(inv_std, out=inv_std)
         np.reciprocal(inv_std, out=inv_std)
         y *= inv_std
-        return (y if y.dtype == x.dtype else y.astype(x.dtype)), inv_std
+        return y.astype(x.dtype, copy=False), inv_std
 
     def backward(self, y: Array, inv_std: Array, grad_y: Array, axes: tuple[int, ...]) -> Array:
         n = reduced_size(y.shape, axes)
         if n == 0:
             return np.zeros_like(y)
         w = work_array(y)
-        g = grad_y if grad_y.dtype == w.dtype else grad_y.astype(w.dtype)
-        t = np.multiply(g, w, out=np.empty_like(w))
+        g = grad_y.astype(w.dtype, copy=False)
+        t: Array = np.multiply(g, w, out=np.empty_like(w))
         mean_gy = keep_sum(t, axes)
         mean_gy /= n
         mean_g = keep_sum(g, axes)
@@ -43,4 +43,4 @@ class NormalizeCpu:
         np.subtract(g, t, out=t)
         t -= mean_g
         t *= inv_std
-        return t if t.dtype == y.dtype else t.astype(y.dtype)
+        return t.astype(y.dtype, copy=False)

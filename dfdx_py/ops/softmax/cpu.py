@@ -43,18 +43,18 @@ def softmax_forward(x: Array, axes: tuple[int, ...]) -> Array:
     out: Array = np.subtract(w, w.max(axis=axes, keepdims=True), out=np.empty_like(w))
     np.exp(out, out=out)
     out /= keep_sum(out, axes)
-    return out if out.dtype == x.dtype else out.astype(x.dtype)
+    return out.astype(x.dtype, copy=False)
 
 
 def softmax_backward(y: Array, grad_y: Array, axes: tuple[int, ...]) -> Array:
     """``y * (grad_y - Σ grad_y * y)`` along ``axes``."""
     w = work_array(y)
-    g = grad_y if grad_y.dtype == w.dtype else grad_y.astype(w.dtype)
-    t = np.multiply(g, w, out=np.empty_like(w))
+    g = grad_y.astype(w.dtype, copy=False)
+    t: Array = np.multiply(g, w, out=np.empty_like(w))
     s = keep_sum(t, axes)
     np.subtract(g, s, out=t)
     t *= w
-    return t if t.dtype == y.dtype else t.astype(y.dtype)
+    return t.astype(y.dtype, copy=False)
 
 
 @SOFTMAX.register("cpu")

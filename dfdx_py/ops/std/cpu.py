@@ -16,7 +16,7 @@ class StdCpu:
         v = _VAR.forward(work_array(x), axes)
         v += eps
         y = np.sqrt(v, out=v)
-        return y if y.dtype == x.dtype else y.astype(x.dtype)
+        return y.astype(x.dtype, copy=False)
 
     def backward(self, x: Array, y: Array, grad_y: Array, axes: tuple[int, ...]) -> Array:
         n = reduced_size(x.shape, axes)
@@ -27,4 +27,4 @@ class StdCpu:
         s = work_array(y) * n
         g = np.divide(grad_y, s, out=np.zeros_like(s), where=s != 0)  # 0 where std is 0
         d *= expand_to(g, axes, x.shape)
-        return d if d.dtype == x.dtype else d.astype(x.dtype)
+        return d.astype(x.dtype, copy=False)

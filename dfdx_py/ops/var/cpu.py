@@ -26,7 +26,7 @@ class VarCpu:
         np.square(d, out=d)
         v = np.asarray(sum_axes(d, axes))
         v /= n
-        return v if v.dtype == x.dtype else v.astype(x.dtype)
+        return v.astype(x.dtype, copy=False)
 
     def backward(self, x: Array, y: Array, grad_y: Array, axes: tuple[int, ...]) -> Array:
         n = reduced_size(x.shape, axes)
@@ -36,4 +36,4 @@ class VarCpu:
         d = deviations(w, axes, n)
         g = np.multiply(grad_y, 2.0 / n, dtype=w.dtype)
         d *= expand_to(g, axes, x.shape)
-        return d if d.dtype == x.dtype else d.astype(x.dtype)
+        return d.astype(x.dtype, copy=False)
