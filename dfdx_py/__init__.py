@@ -1,5 +1,6 @@
 """dfdx_py: deep learning whose tensors carry their shape, dtype and device in their type."""
 
+from dfdx_py import nn
 from dfdx_py.autograd import Gradients
 from dfdx_py.devices import Cpu, Device
 from dfdx_py.dtypes import DType, bf16, bool_, f16, f32, f64, i64
@@ -67,6 +68,7 @@ __all__ = [
     "matmul",
     "maximum",
     "minimum",
+    "nn",
     "pool2d",
     "stack",
     "upscale2d",

@@ -18,10 +18,12 @@ from dfdx_py.errors import DTypeError, ShapeError
 from dfdx_py.shapes import check_shape, fmt_shape
 
 if TYPE_CHECKING:
+    from dfdx_py.nn.module import Module
     from dfdx_py.tensor import Tensor
 
 S = TypeVar("S", bound=tuple[int, ...])
 E = TypeVar("E", bound=DType)
+M = TypeVar("M", bound="Module")
 
 
 class Device:
@@ -175,6 +177,23 @@ class Device:
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
             raise ShapeError(f"arange: n must be an int >= 0, got {n!r}")
         return self._wrap_numpy(np.arange(n, dtype=np.int64), i64)
+
+    # -- modules ---------------------------------------------------------------------------
+
+    @overload
+    def build_module(self, arch: type[M], dtype: type[DType] = f32) -> M: ...
+    @overload
+    def build_module(self, arch: Any, dtype: type[DType] = f32) -> Any: ...
+    def build_module(self, arch: Any, dtype: Any = f32) -> Any:
+        """A module of architecture ``arch`` with fresh parameters of ``dtype`` on this
+        device (dfdx's ``build_module``)::
+
+            Model = tuple[nn.Linear[784, 128], nn.ReLU, nn.Linear[128, 10]]
+            model = dev.build_module(Model, f32)
+        """
+        from dfdx_py.nn.build import build_module
+
+        return build_module(arch, self, dtype)
 
 
 def _float_dtype(op: str, dtype: Any) -> type[DType]:
