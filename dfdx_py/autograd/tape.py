@@ -75,19 +75,6 @@ class Tape:
         return tape
 
 
-def tape_of(*tensors: Tensor[Any, Any, Any]) -> Tape | None:
-    """The tape shared by the traced ``tensors`` (merging distinct tapes), ``None`` if none."""
-    result: Tape | None = None
-    for t in tensors:
-        tape = t._tape
-        if tape is None:
-            continue
-        if tape.merged_into is not None:
-            tape = tape.resolve()
-        result = tape if result is None or result is tape else _merge(result, tape)
-    return result
-
-
 def _merge(a: Tape, b: Tape) -> Tape:
     a.entries = list(heapq.merge(a.entries, b.entries))
     b.entries = []
@@ -100,7 +87,6 @@ def record(
     out: Tensor[Any, Any, Any],
     inputs: Sequence[Tensor[Any, Any, Any] | None],
     backward: BackwardFn,
-    tape: Tape | None = None,
     *,
     across_devices: bool = False,
 ) -> None:
@@ -110,16 +96,28 @@ def record(
     An op whose inputs live on another device than ``out`` (``to_device``) passes
     ``across_devices=True`` so each input's gradient accumulates on the input's device.
     """
+    tape: Tape | None = None
+    in_uids: list[int | None] = []
+    in_traced: list[bool] = []
+    for t in inputs:  # one pass: ids, traced flags and the (merged) tape
+        if t is None:
+            in_uids.append(None)
+            in_traced.append(False)
+            continue
+        in_uids.append(t.uid if t.dtype.is_float else None)
+        t_tape = t._tape
+        in_traced.append(t_tape is not None)
+        if t_tape is not None and t_tape is not tape:
+            if t_tape.merged_into is not None:
+                t_tape = t_tape.resolve()
+            tape = t_tape if tape is None or tape is t_tape else _merge(tape, t_tape)
     if tape is None:
-        tape = tape_of(*(t for t in inputs if t is not None))
-        if tape is None:
-            return
-    in_uids = tuple(t.uid if t is not None and t.dtype.is_float else None for t in inputs)
-    in_traced = tuple(t is not None and t._tape is not None for t in inputs)
+        return
     in_devices = (
         tuple(out.device if t is None else t.device for t in inputs) if across_devices else None
     )
-    tape.entries.append(Entry(out.uid, in_uids, in_traced, backward, out.device, in_devices))
+    entry = Entry(out.uid, tuple(in_uids), tuple(in_traced), backward, out.device, in_devices)
+    tape.entries.append(entry)
     out._tape = tape
 
 
