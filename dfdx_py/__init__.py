@@ -1,6 +1,6 @@
 """dfdx_py: deep learning whose tensors carry their shape, dtype and device in their type."""
 
-from dfdx_py import nn
+from dfdx_py import data, nn, serialize
 from dfdx_py.autograd import Gradients
 from dfdx_py.devices import Cpu, Device
 from dfdx_py.dtypes import DType, bf16, bool_, f16, f32, f64, i64
@@ -61,6 +61,7 @@ __all__ = [
     "conv1d",
     "conv2d",
     "conv_transpose2d",
+    "data",
     "f16",
     "f32",
     "f64",
@@ -70,6 +71,7 @@ __all__ = [
     "minimum",
     "nn",
     "pool2d",
+    "serialize",
     "stack",
     "upscale2d",
 ]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import os
 import typing
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
@@ -281,3 +282,26 @@ class Module(metaclass=ModuleMeta):
         if len(lines) == 1:
             return f"{type(self)!r}()"
         return "\n".join([*lines, ")"])
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write every parameter and buffer to ``path`` (a ``str`` or ``os.PathLike``
+        ending in ``.safetensors`` or ``.npz``), keyed like a PyTorch ``state_dict``
+        (``"0.weight"``); see ``dfdx_py.serialize.save``::
+
+            model.save("mlp.safetensors")
+        """
+        from dfdx_py.serialize import save
+
+        save(self, path)
+
+    def load(self, path: str | os.PathLike[str]) -> None:
+        """Read ``path`` (``.safetensors`` or ``.npz``, e.g. a PyTorch ``state_dict``
+        export) into this module's tensors in place; the whole file is checked first and a
+        bad one raises ``dfdx_py.serialize.LoadError`` leaving the module unchanged; see
+        ``dfdx_py.serialize.load``::
+
+            model.load("mlp.safetensors")
+        """
+        from dfdx_py.serialize import load
+
+        load(self, path)
