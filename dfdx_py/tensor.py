@@ -131,6 +131,7 @@ class Tensor(Generic[S, E, D]):
         """A traced copy of this tensor recording onto ``grads`` (a fresh store if ``None``).
 
         ``x`` itself stays untraced; ``grads.get(x)`` reads its gradient after ``backward``.
+        An integer tensor (token ids for an embedding) carries the tape but has no gradient.
         """
         return _trace(self, grads)
 
@@ -443,8 +444,6 @@ def _trace(t: Tensor[Any, Any, Any], grads: Gradients | None) -> Tensor[Any, Any
     from dfdx_py.autograd.gradients import Gradients
     from dfdx_py.autograd.tape import Tape
 
-    if not t.dtype.is_float:
-        raise DTypeError(f"trace: only float tensors have gradients, got {t.dtype}")
     if t._tape is not None:
         raise TapeError("trace: this tensor is already traced; call .detach() first")
     if grads is None:
@@ -452,7 +451,8 @@ def _trace(t: Tensor[Any, Any, Any], grads: Gradients | None) -> Tensor[Any, Any
     tape = grads._live_tape
     if tape is None or tape.merged_into is not None:
         tape = grads._live_tape = Tape(grads)
-    grads.register(t)
+    if t.dtype.is_float:  # an integer tensor (token ids) carries the tape but has no gradient
+        grads.register(t)
     out: Tensor[Any, Any, Any] = object.__new__(Tensor)
     out._data = t._data
     out.shape = t.shape

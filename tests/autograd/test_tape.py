@@ -108,9 +108,17 @@ def test_tapes_of_two_stores_merge(dev):
     np.testing.assert_allclose(gb.get(b).numpy(), [1.0, 2.0])
 
 
-def test_only_floats_are_traced(dev):
-    with pytest.raises(dfdx.DTypeError, match="trace"):
-        dev.arange(3).trace()
+def test_integer_tensors_carry_the_tape_without_a_gradient(dev):
+    ids = dev.tensor([2, 0, 2])
+    table = dev.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    grads = dfdx.Gradients()
+    rows = table.gather(ids.traced(grads), axis=0)  # the table untraced: the ids bring the tape
+    assert rows.is_traced
+    grads.register(table)
+    rows.sum().backward()
+    np.testing.assert_allclose(grads.get(table).numpy(), [[1, 1], [0, 0], [2, 2]])
+    with pytest.raises(dfdx.TapeError, match="no gradient"):
+        grads.get(ids)
 
 
 def test_tracing_twice_needs_detach(dev):

@@ -96,10 +96,15 @@ def test_gradient_through_f64_to_f32_and_ops(dev):
     np.testing.assert_array_equal(g.numpy(), 6.0 * values)
 
 
-def test_int_outputs_are_untraced(dev):
-    x = dev.tensor([1.5, 2.5]).trace()
-    assert not x.to_dtype(dfdx.i64).is_traced
-    assert not x.to_dtype(dfdx.bool_).is_traced
+def test_no_gradient_crosses_an_integer_dtype(dev):
+    x = dev.tensor([1.5, 2.5])
+    grads = dfdx.Gradients()
+    xt = x.trace(grads)
+    ints = xt.to_dtype(dfdx.i64)
+    assert ints.is_traced and xt.to_dtype(dfdx.bool_).is_traced  # they keep the tape
+    loss = (ints.to_dtype(dfdx.f32) * xt).sum()  # d/dx (int(x) * x) = int(x) only
+    loss.backward()
+    np.testing.assert_allclose(grads.get(x).numpy(), [1.0, 2.0])
 
 
 def test_errors(dev):

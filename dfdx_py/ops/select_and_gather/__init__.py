@@ -98,9 +98,13 @@ def _index_axis(
             f"(x shape {fmt_shape(x.shape)}, index shape {fmt_shape(indices.shape)})"
         )
     out = wrap(kernel.forward(x._data, idx, axis), x.dtype, x.device)
-    if x._tape is not None:
+    if x._tape is not None or indices._tape is not None:  # traced ids bring the tape too
         x_shape = x.shape
-        record(out, (x,), lambda grad_y, needs: (kernel.backward(grad_y, idx, axis, x_shape),))
+        record(
+            out,
+            (x, indices),
+            lambda grad_y, needs: (kernel.backward(grad_y, idx, axis, x_shape), None),
+        )
     return out
 
 

@@ -37,7 +37,7 @@ def to_dtype(x: Tensor[S, E1, D], dtype: type[E2]) -> Tensor[S, E2, D]:
     converted back to ``x``'s dtype. Float to ``i64`` truncates toward zero (as PyTorch and
     numpy) and raises ``ValueError`` for NaN or infinite values (PyTorch returns garbage);
     to ``bool_`` gives ``x != 0``; ``bool_`` to a number gives 0 and 1. An ``i64`` or
-    ``bool_`` result carries no gradient (it is untraced)::
+    ``bool_`` result carries no gradient (it stays on the tape of a traced input)::
 
         >>> dev.tensor([1.5, -2.7]).to_dtype(i64).numpy()
         array([ 1, -2])
@@ -48,6 +48,9 @@ def to_dtype(x: Tensor[S, E1, D], dtype: type[E2]) -> Tensor[S, E2, D]:
         return x  # type: ignore[return-value]
     kernel = TO_DTYPE.kernel(x.device)
     out = wrap(kernel.forward(x._data, src, dst), dst, x.device)
-    if x._tape is not None and src.is_float and dst.is_float:
-        record(out, (x,), lambda grad_y, needs: (kernel.backward(grad_y, src),))
+    if x._tape is not None:
+        if src.is_float and dst.is_float:
+            record(out, (x,), lambda grad_y, needs: (kernel.backward(grad_y, src),))
+        else:  # no gradient crosses an integer dtype, but the result stays on the tape
+            record(out, (x,), lambda grad_y, needs: (None,))
     return out
