@@ -248,3 +248,78 @@ def check_op(
     check_forward(dev, fn, inputs, np_fn, torch_fn, dfdx.f32, tol=f32_tol)
     if grad:
         check_backward(dev, fn, inputs, wrt=wrt, torch_fn=torch_fn)
+
+
+def _as_outputs(out: Any) -> list[Tensor[Any, Any, Any]]:
+    return list(out) if isinstance(out, tuple) else [out]
+
+
+def check_module_gradients(
+    dev: Device,
+    model: Any,
+    inputs: Sequence[Array],
+    pack: Callable[[list[Any]], Any] | None = None,
+    train: bool = False,
+    eps: float = 1e-6,
+    rtol: float = 1e-6,
+    atol: float = 1e-8,
+) -> None:
+    """Gradients of ``Σ out · w`` (random ``w``; ``out`` a tensor or a tuple of them) with
+    respect to every input and every parameter of the f64 ``model``, against central finite
+    differences, through the path users take: the inputs traced on ``model.alloc_grads()``,
+    the parameters joining their tape for the call. ``pack`` turns the list of input tensors
+    into the module's input (default: the one tensor, or a tuple of several); ``train`` runs
+    ``forward_mut`` instead of a plain call."""
+    pack = pack or (lambda ts: ts[0] if len(ts) == 1 else tuple(ts))
+    call = model.forward_mut if train else model
+
+    def value(arrays: Sequence[Array]) -> float:
+        outs = _as_outputs(call(pack([dev.tensor(a, dtype=dfdx.f64) for a in arrays])))
+        return sum(float(np.sum(o.numpy() * w)) for o, w in zip(outs, weights, strict=True))
+
+    probe = _as_outputs(call(pack([dev.tensor(a, dtype=dfdx.f64) for a in inputs])))
+    rng = np.random.default_rng(99)
+    weights = [rng.standard_normal(o.shape) for o in probe]
+
+    grads = model.alloc_grads()
+    tensors = [dev.tensor(a, dtype=dfdx.f64) for a in inputs]
+    outs = _as_outputs(call(pack([t.trace(grads) for t in tensors])))
+    loss = sum(
+        ((o * dev.tensor(w, dtype=dfdx.f64)).sum() for o, w in zip(outs, weights, strict=True)), 0.0
+    )
+    assert isinstance(loss, Tensor)
+    loss.backward()
+    assert all(not p.is_traced for p in model.parameters()), "parameters untraced after"
+
+    def finite_differences(base: Array, evaluate: Callable[[Array], float]) -> Array:
+        want = np.zeros_like(base)
+        for i in np.ndindex(base.shape):
+            values = []
+            for step in (eps, -eps):
+                moved = base.copy()
+                moved[i] += step
+                values.append(evaluate(moved))
+            want[i] = (values[0] - values[1]) / (2 * eps)
+        return want
+
+    for name, p in model.named_parameters():
+        base = p.numpy()
+
+        def with_param(moved: Array, p: Any = p) -> float:
+            p._data = dev._from_numpy(moved)
+            return value(inputs)
+
+        want = finite_differences(base, with_param)
+        p._data = dev._from_numpy(base)
+        np.testing.assert_allclose(grads.get(p).numpy(), want, rtol=rtol, atol=atol, err_msg=name)
+
+    arrays = [np.array(a, dtype=np.float64) for a in inputs]
+    for k, t in enumerate(tensors):
+
+        def with_input(moved: Array, k: int = k) -> float:
+            return value([moved if j == k else a for j, a in enumerate(arrays)])
+
+        want = finite_differences(arrays[k], with_input)
+        np.testing.assert_allclose(
+            grads.get(t).numpy(), want, rtol=rtol, atol=atol, err_msg=f"input {k}"
+        )

@@ -63,15 +63,16 @@ class ModuleMeta(type):
         cache: dict[tuple[Any, ...], type[M]] = cls.__dict__.get("_specialized", {})
         if "_specialized" not in cls.__dict__:
             cls._specialized = cache
+        key = tuple((type(a), a) for a in args)  # 5.0 and True must not hit the entry of 5, 1
         with contextlib.suppress(KeyError, TypeError):  # TypeError: an unhashable argument
-            return cache[args]
+            return cache[key]
         values = cls.check_arch_args(args)
         name = f"{cls.__name__}[{', '.join(arch_repr(a) for a in args)}]"
         attrs = dict(values, arch_args=args, __module__=cls.__module__, __qualname__=name)
         metaclass: Any = type(cls)
         special: type[M] = metaclass(name, (cls,), attrs)
         with contextlib.suppress(TypeError):  # an unhashable argument: built anew each time
-            cache[args] = special
+            cache[key] = special
         return special
 
     def __repr__(cls) -> str:
@@ -83,10 +84,11 @@ class ModuleMeta(type):
 
 
 def arch_repr(arch: Any) -> str:
-    """How an architecture argument prints: ints as ints, types by name."""
-    if isinstance(arch, type) and not typing.get_args(arch):
-        return repr(arch)
-    return str(arch).replace("dfdx_py.nn.", "nn.") if typing.get_args(arch) else repr(arch)
+    """How an architecture argument prints: ``5``, ``nn.Linear[3, 3]``,
+    ``tuple[nn.Linear[3, 3], nn.Tanh]`` (a ``tuple`` type prints its items the same way)."""
+    if typing.get_origin(arch) is tuple:
+        return f"tuple[{', '.join(arch_repr(a) for a in typing.get_args(arch))}]"
+    return repr(arch)
 
 
 class Module(metaclass=ModuleMeta):

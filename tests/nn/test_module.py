@@ -28,6 +28,8 @@ def test_architecture_types_are_cached_runtime_values():
         (lambda: nn.Linear[5, -1], "out_features must be an int >= 0"),
         (lambda: nn.Linear[5, "10"], "out_features must be an int >= 0"),
         (lambda: nn.Linear[5, 10][1, 2], "already has its arguments"),
+        (lambda: nn.Linear[5.0, 10], "in_features must be an int >= 0"),  # 5.0 == 5: not cached
+        (lambda: nn.Linear[True, 1], "in_features must be an int >= 0"),
     ],
 )
 def test_bad_architecture_arguments(make, message):
