@@ -1,6 +1,6 @@
 """dfdx_py: deep learning whose tensors carry their shape, dtype and device in their type."""
 
-from dfdx_py import data, nn, serialize
+from dfdx_py import data, losses, nn, optim, serialize
 from dfdx_py.autograd import Gradients
 from dfdx_py.devices import Cpu, Device
 from dfdx_py.dtypes import DType, bf16, bool_, f16, f32, f64, i64
@@ -66,10 +66,12 @@ __all__ = [
     "f32",
     "f64",
     "i64",
+    "losses",
     "matmul",
     "maximum",
     "minimum",
     "nn",
+    "optim",
     "pool2d",
     "serialize",
     "stack",

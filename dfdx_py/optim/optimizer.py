@@ -1,0 +1,187 @@
+"""``Optimizer``: what every optimizer shares (dfdx's ``Optimizer`` trait and its visitor).
+
+An optimizer keeps its hyperparameters as plain attributes (``opt.lr = 1e-4`` between
+steps is a learning-rate schedule) and its per-parameter state (momentum buffers, Adam's
+moments and step count) in ``opt.state``, keyed by the parameter's ``uid``. ``update(model,
+grads)`` walks ``model.named_parameters()``, checks that every parameter got a gradient,
+then hands each parameter, its gradient and its state to the optimizer's device kernel
+(an ``Op`` like a tensor op's, so a fused Cuda kernel can be added next to ``cpu.py``).
+
+A subclass supplies ``config()`` (its hyperparameters as a frozen, validated dataclass,
+handed to the kernel) and ``update_param(cfg, param, grad, state)`` (one kernel call).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import fields
+from typing import Any, Generic, TypeVar
+
+from dfdx_py.autograd.gradients import Gradients
+from dfdx_py.errors import TapeError
+from dfdx_py.nn.module import Module
+from dfdx_py.tensor import Tensor
+
+C = TypeVar("C")
+
+
+class UnusedParamsError(TapeError):
+    """``opt.update(model, grads)`` found parameters without a gradient (dfdx's
+    ``OptimizerUpdateError::UnusedParams``). ``names`` lists them, as in
+    ``model.named_parameters()``. Nothing was updated."""
+
+    def __init__(self, optimizer: str, names: list[str]) -> None:
+        self.names = names
+        listed = ", ".join(repr(n) for n in names)
+        super().__init__(
+            f"{optimizer}.update: no gradient for {len(names)} parameter(s): {listed}. "
+            "The loss does not depend on them, or backward() has not run since zero_grads(); "
+            "nothing was updated"
+        )
+
+
+def trainable(model: Module | Tensor[Any, Any, Any]) -> list[tuple[str, Tensor[Any, Any, Any]]]:
+    """The float parameters of ``model`` by name, each tensor once (a tied weight is
+    listed under its first name). A bare tensor is a model of one parameter, ``"tensor"``."""
+    if isinstance(model, Tensor):
+        named: Any = [("tensor", model)]
+    elif isinstance(model, Module):
+        named = model.named_parameters()
+    else:
+        raise TypeError(f"optimizers update a Module or a Tensor, got {type(model).__name__}")
+    seen: set[int] = set()
+    out = []
+    for name, t in named:
+        if t.dtype.is_float and t.uid not in seen:
+            seen.add(t.uid)
+            out.append((name, t))
+    return out
+
+
+def gradient_storage(grads: Gradients, t: Tensor[Any, Any, Any]) -> Any:
+    """The storage of ``t``'s gradient in ``grads``, ``None`` when backward wrote none (a
+    registered leaf that received nothing included: it did not contribute to the loss)."""
+    return grads._by_id.get(t.uid)
+
+
+class Optimizer(Generic[C]):
+    """Base of ``Sgd``, ``Adam``, ``AdamW`` and ``RMSprop``::
+
+        opt = optim.Adam(model, lr=1e-3)
+        for x, y in batches:
+            grads = model.alloc_grads()                 # or keep one and zero_grads() it
+            loss = losses.mse_loss(model.forward_mut(x.traced(grads)), y)
+            opt.update(model, loss.backward())
+        opt.lr = 1e-4                                   # hyperparameters are attributes
+
+    Parameters are updated in place: the same ``Tensor`` objects (same ``uid``) hold the new
+    values. The Cpu kernels write a fresh array into each parameter rather than writing into
+    the old one (which may be a read-only view), so a tensor sharing the old storage
+    (``p.detach()``) keeps its values, as with dfdx's copy-on-write ``Arc::make_mut``.
+    """
+
+    lr: float
+    """The learning rate, read at every ``update`` (set it between steps to schedule it)."""
+    state: dict[int, dict[str, Any]]
+    """Per-parameter state (buffers as device storage, counters as ints), by parameter uid."""
+
+    def __init__(self, model: Module | Tensor[Any, Any, Any], lr: float) -> None:
+        trainable(model)  # a TypeError now rather than at the first update
+        self.lr = lr
+        self.state = {}
+
+    def config(self) -> C:
+        """The hyperparameters as the kernel's config; ``ValueError`` for a bad value."""
+        raise NotImplementedError
+
+    def update_param(
+        self, cfg: C, param: Tensor[Any, Any, Any], grad: Any, state: dict[str, Any]
+    ) -> Any:
+        """One parameter's update: the new storage of ``param`` (``state`` updated)."""
+        raise NotImplementedError
+
+    def update(self, model: Module | Tensor[Any, Any, Any], grads: Gradients) -> None:
+        """Update every parameter of ``model`` from its gradient in ``grads``.
+
+        Raises ``UnusedParamsError`` naming the parameters that have no gradient, and
+        ``ValueError`` for a bad hyperparameter, before anything is changed.
+        """
+        name = type(self).__name__
+        if not isinstance(grads, Gradients):
+            raise TypeError(
+                f"{name}.update(model, grads): grads must be Gradients (what loss.backward() "
+                f"returns), got {type(grads).__name__}"
+            )
+        cfg = self.config()
+        params = trainable(model)
+        found = [(n, p, gradient_storage(grads, p)) for n, p in params]
+        missing = [n for n, _, g in found if g is None]
+        if missing:
+            raise UnusedParamsError(name, missing)
+        for n, p, g in found:
+            if tuple(g.shape) != p.shape:
+                raise TapeError(
+                    f"{name}.update: the gradient of {n!r} has shape {tuple(g.shape)}, "
+                    f"the parameter {p.shape}"
+                )
+        for _, p, g in found:
+            state = self.state.setdefault(p.uid, {})
+            p._data = self.update_param(cfg, p, g, state)
+
+    def state_buffer(self, state: dict[str, Any], key: str, p: Tensor[Any, Any, Any]) -> Any:
+        """``state[key]``, allocated as zeros of ``p``'s shape, dtype and device if absent."""
+        buf = state.get(key)
+        if buf is None:
+            buf = state[key] = p.device._full(p.shape, p.dtype, 0.0)
+        return buf
+
+    def __repr__(self) -> str:
+        cfg = self.config()
+        args = ", ".join(f"{f.name}={getattr(cfg, f.name)!r}" for f in fields(cfg))  # type: ignore[arg-type]
+        return f"{type(self).__name__}({args})"
+
+
+# -- hyperparameter checks shared by the configs -------------------------------------------
+
+
+def check_real(opt: str, name: str, value: Any) -> float:
+    """``value`` as a float; ``ValueError`` unless it is a finite real number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        try:
+            value = float(value)  # numpy scalars
+        except (TypeError, ValueError):
+            raise ValueError(f"{opt}: {name} must be a number, got {value!r}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{opt}: {name} must be finite, got {value!r}")
+    return float(value)
+
+
+def check_at_least_zero(opt: str, name: str, value: Any) -> float:
+    v = check_real(opt, name, value)
+    if v < 0:
+        raise ValueError(f"{opt}: {name} must be >= 0, got {value!r}")
+    return v
+
+
+def check_fraction(opt: str, name: str, value: Any) -> float:
+    """A value in ``[0, 1)`` (betas, momentum, alpha)."""
+    v = check_real(opt, name, value)
+    if not 0.0 <= v < 1.0:
+        raise ValueError(f"{opt}: {name} must be in [0, 1), got {value!r}")
+    return v
+
+
+def check_optional(
+    opt: str, name: str, value: Any, check: Any = check_at_least_zero
+) -> float | None:
+    return None if value is None else float(check(opt, name, value))
+
+
+def check_weight_decay(opt: str, weight_decay: Any, decoupled: Any) -> tuple[float | None, bool]:
+    """``(weight_decay, decoupled)`` validated; ``decoupled=True`` needs a weight decay."""
+    wd = check_optional(opt, "weight_decay", weight_decay)
+    if not isinstance(decoupled, bool):
+        raise ValueError(f"{opt}: decoupled must be a bool, got {decoupled!r}")
+    if decoupled and wd is None:
+        raise ValueError(f"{opt}: decoupled=True needs a weight_decay (e.g. weight_decay=1e-2)")
+    return wd, decoupled
