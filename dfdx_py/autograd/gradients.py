@@ -56,6 +56,11 @@ class Gradients:
             raise TapeError(f"internal error: gradient of shape {data.shape} for {t.shape}")
         return wrap(data, t.dtype, t.device)
 
+    def storage(self, t: Tensor[Any, Any, Any]) -> Any:
+        """The device storage of ``t``'s gradient, ``None`` when backward wrote none (for
+        optimizers: a registered leaf that received nothing did not reach the loss)."""
+        return self._by_id.get(t.uid)
+
     def __contains__(self, t: Tensor[Any, Any, Any]) -> bool:
         return t.uid in self._by_id
 

@@ -58,12 +58,6 @@ def trainable(model: Module | Tensor[Any, Any, Any]) -> list[tuple[str, Tensor[A
     return out
 
 
-def gradient_storage(grads: Gradients, t: Tensor[Any, Any, Any]) -> Any:
-    """The storage of ``t``'s gradient in ``grads``, ``None`` when backward wrote none (a
-    registered leaf that received nothing included: it did not contribute to the loss)."""
-    return grads._by_id.get(t.uid)
-
-
 class Optimizer(Generic[C]):
     """Base of ``Sgd``, ``Adam``, ``AdamW`` and ``RMSprop``::
 
@@ -114,7 +108,7 @@ class Optimizer(Generic[C]):
             )
         cfg = self.config()
         params = trainable(model)
-        found = [(n, p, gradient_storage(grads, p)) for n, p in params]
+        found = [(n, p, grads.storage(p)) for n, p in params]
         missing = [n for n, _, g in found if g is None]
         if missing:
             raise UnusedParamsError(name, missing)
