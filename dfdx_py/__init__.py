@@ -3,6 +3,7 @@
 from dfdx_py import data, losses, nn, optim, serialize
 from dfdx_py.autograd import Gradients
 from dfdx_py.devices import Cpu, Device
+from dfdx_py.devices.cuda import Cuda
 from dfdx_py.dtypes import DType, bf16, bool_, f16, f32, f64, i64
 from dfdx_py.errors import DeviceError, DTypeError, ShapeError, TapeError
 from dfdx_py.ops import (
@@ -37,6 +38,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Const",
     "Cpu",
+    "Cuda",
     "DType",
     "DTypeError",
     "Device",

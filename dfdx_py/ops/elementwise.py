@@ -165,3 +165,69 @@ class BinaryCpu:
         grad_a = grad_y * self.dfa(a, b, y) if needs[0] else None
         grad_b = grad_y * self.dfb(a, b, y) if needs[1] else None
         return grad_a, grad_b
+
+
+def _scalars(x: Any, params: tuple[Any, ...]) -> tuple[Any, Any]:
+    """The two scalar parameters of a Cuda unary kernel, in the dtype of ``x`` (0 if unused)."""
+    p = [*params, 0, 0][:2]
+    return x.dtype.type(p[0]), x.dtype.type(p[1])
+
+
+class UnaryCuda:
+    """A unary op on the Cuda device: the kernels ``<kernel>_fwd_<dtype>`` and
+    ``<kernel>_bwd_<dtype>`` that the ``UNARY_OP`` macro makes in ``<module>.cu``. A subclass
+    names its ``module`` (and ``kernel`` when it differs from the module)."""
+
+    module: str
+    kernel: str | None = None
+
+    def forward(self, x: Any, *params: Any) -> Any:
+        from dfdx_py.devices.cuda.context import suffix
+
+        out = x.ctx.empty(x.shape, x.dtype)
+        if x.size:
+            name = f"{self.kernel or self.module}_fwd_{suffix(x.dtype)}"
+            x.ctx.launch(self.module, name, x.size, (x.size, *_scalars(x, params), x.ptr, out.ptr))
+        return out
+
+    def backward(self, x: Any, y: Any, grad_y: Any, *params: Any) -> Any:
+        from dfdx_py.devices.cuda.context import suffix
+
+        grad_x = x.ctx.empty(x.shape, x.dtype)
+        if x.size:
+            name = f"{self.kernel or self.module}_bwd_{suffix(x.dtype)}"
+            args = (x.size, *_scalars(x, params), x.ptr, y.ptr, grad_y.ptr, grad_x.ptr)
+            x.ctx.launch(self.module, name, x.size, args)
+        return grad_x
+
+
+class BinaryCuda:
+    """A binary op on the Cuda device: the kernels ``<kernel>_fwd_<dtype>`` and
+    ``<kernel>_bwd_<dtype>`` that the ``BINARY_OP`` macro makes in ``<module>.cu``."""
+
+    module: str
+    kernel: str | None = None
+
+    def forward(self, a: Any, b: Any) -> Any:
+        from dfdx_py.devices.cuda.context import suffix
+
+        out = a.ctx.empty(a.shape, a.dtype)
+        if a.size:
+            name = f"{self.kernel or self.module}_fwd_{suffix(a.dtype)}"
+            a.ctx.launch(self.module, name, a.size, (a.size, a.ptr, b.ptr, out.ptr))
+        return out
+
+    def backward(
+        self, a: Any, b: Any, y: Any, grad_y: Any, needs: Sequence[bool]
+    ) -> tuple[Any, Any]:
+        from dfdx_py.devices.cuda.context import suffix
+
+        grad_a = a.ctx.empty(a.shape, a.dtype) if needs[0] else None
+        grad_b = a.ctx.empty(a.shape, a.dtype) if needs[1] else None
+        if a.size:
+            name = f"{self.kernel or self.module}_bwd_{suffix(a.dtype)}"
+            ptr_a = 0 if grad_a is None else grad_a.ptr
+            ptr_b = 0 if grad_b is None else grad_b.ptr
+            args = (a.size, a.ptr, b.ptr, y.ptr, grad_y.ptr, ptr_a, ptr_b)
+            a.ctx.launch(self.module, name, a.size, args)
+        return grad_a, grad_b

@@ -1,0 +1,166 @@
+"""``CudaContext``: one GPU's primary context, memory, loaded kernels and cuBLAS handle.
+
+Every ``Cuda`` device of one ordinal shares it, and every ``CudaArray`` points to it, so a
+kernel needs only its storage arguments to allocate and launch (``x.ctx.launch(...)``).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dfdx_py.devices.cuda.allocator import CachingAllocator
+from dfdx_py.devices.cuda.cublas import Cublas
+from dfdx_py.devices.cuda.driver import checked, driver, driver_errors
+from dfdx_py.errors import DeviceError
+
+PTX_DIR = Path(__file__).resolve().parents[2] / "ops" / "kernels" / "ptx"
+"""Where ``scripts/build_ptx.py`` writes the PTX of every ``.cu`` file."""
+
+BLOCK = 256
+"""Threads per block of the elementwise (grid-stride) kernels."""
+
+SUFFIX = {
+    np.dtype(np.float32): "f32",
+    np.dtype(np.float64): "f64",
+    np.dtype(np.int64): "i64",
+    np.dtype(np.bool_): "bool",
+}
+"""The suffix of a kernel's name for each storage dtype: ``relu_fwd_f32``."""
+
+
+def suffix(dtype: np.dtype[Any]) -> str:
+    """``"f32"`` for float32 storage; ``DeviceError`` for a dtype with no Cuda kernels yet."""
+    try:
+        return SUFFIX[dtype]
+    except KeyError:
+        raise DeviceError(f"Cuda: no kernels for {dtype} tensors yet") from None
+
+
+_FORMAT = {
+    np.dtype(np.float32): "f",
+    np.dtype(np.float64): "d",
+    np.dtype(np.int64): "q",
+    np.dtype(np.int32): "i",
+    np.dtype(np.bool_): "?",
+}
+
+
+def arg_format(args: tuple[Any, ...]) -> str:
+    """PyCUDA's ``prepare`` format for ``args``: ``P`` for Python ints (sizes and device
+    pointers, passed as 64-bit ``size_t``), and the numpy scalars' own types."""
+    out = []
+    for a in args:
+        if isinstance(a, int) and not isinstance(a, bool):
+            out.append("P")
+        elif isinstance(a, np.generic) and a.dtype in _FORMAT:
+            out.append(_FORMAT[a.dtype])
+        else:
+            raise TypeError(f"kernel argument {a!r}: pass ints or numpy scalars")
+    return "".join(out)
+
+
+class CudaContext:
+    """The shared state of one GPU (see the module docstring)."""
+
+    def __init__(self, ordinal: int) -> None:
+        drv = driver()
+        count = drv.Device.count()
+        if not 0 <= ordinal < count:
+            raise DeviceError(f"Cuda: no device {ordinal} (this machine has {count})")
+        self.drv = drv
+        self.ordinal = ordinal
+        self.device = drv.Device(ordinal)
+        self.context = checked("retain the primary context", self.device.retain_primary_context)
+        checked("make the context current", self.context.push)
+        self.allocator = CachingAllocator(drv)
+        self.sm_count = int(self.device.get_attribute(drv.device_attribute.MULTIPROCESSOR_COUNT))
+        self.name = str(self.device.name())
+        self._modules: dict[str, Any] = {}
+        self._functions: dict[tuple[str, str], Any] = {}
+        self._cublas: Cublas | None = None
+
+    @property
+    def cublas(self) -> Cublas:
+        """The cuBLAS handle, created on first use."""
+        if self._cublas is None:
+            self._cublas = Cublas()
+        return self._cublas
+
+    def empty(self, shape: tuple[int, ...], dtype: np.dtype[Any]) -> Any:
+        """Uninitialised storage of ``shape`` (kernels fill it)."""
+        from dfdx_py.devices.cuda.storage import CudaArray
+
+        nbytes = math.prod(shape) * dtype.itemsize
+        block = None if nbytes == 0 else self.allocator.malloc(nbytes)
+        return CudaArray(self, block, tuple(shape), dtype)
+
+    def function(self, module: str, name: str, args: tuple[Any, ...]) -> Any:
+        """The prepared kernel ``name`` of ``<module>.ptx``; the module loads on first use."""
+        key = (module, name)
+        fn = self._functions.get(key)
+        if fn is None:
+            mod = self._modules.get(module)
+            if mod is None:
+                path = PTX_DIR / f"{module}.ptx"
+                if not path.exists():
+                    raise DeviceError(f"Cuda: no PTX for {module}; run scripts/build_ptx.py")
+                mod = checked(f"load {path.name}", self.drv.module_from_buffer, path.read_bytes())
+                self._modules[module] = mod
+            fn = checked(f"find kernel {name} in {module}.ptx", mod.get_function, name)
+            fn.prepare(arg_format(args))
+            self._functions[key] = fn
+        return fn
+
+    def launch(
+        self,
+        module: str,
+        name: str,
+        n: int,
+        args: tuple[Any, ...],
+        block: int = BLOCK,
+        grid: int | None = None,
+        shared: int = 0,
+    ) -> None:
+        """Run kernel ``name`` of ``<module>.ptx`` over ``n`` items on the default stream.
+
+        ``args`` are the kernel's parameters: Python ints for sizes and device pointers,
+        numpy scalars for typed values. Without ``grid``, ``n`` items get ``block`` threads
+        each, at most 32 blocks per multiprocessor (the kernels loop with a grid stride).
+        """
+        fn = self._functions.get((module, name)) or self.function(module, name, args)
+        if grid is None:
+            grid = max(1, min(-(-n // block), 32 * self.sm_count))
+        with driver_errors(f"launch {name}"):
+            fn.prepared_async_call((grid, 1, 1), (block, 1, 1), None, *args, shared_size=shared)
+
+    def synchronize(self) -> None:
+        """Wait until every launched kernel has finished."""
+        checked("synchronize", self.context.synchronize)
+
+    def to_host(self, data: Any) -> np.ndarray[Any, Any]:
+        """A numpy copy of device storage ``data`` (waits for the kernels writing it)."""
+        host = np.empty(data.shape, dtype=data.dtype)
+        if data.nbytes:
+            with driver_errors("copy to the host"):
+                self.drv.memcpy_dtoh(host, data.ptr)
+        return host
+
+    def from_host(self, array: np.ndarray[Any, Any]) -> Any:
+        """Device storage holding a copy of ``array``."""
+        host = np.ascontiguousarray(array)
+        out = self.empty(host.shape, host.dtype)
+        if out.nbytes:
+            with driver_errors("copy to the device"):
+                self.drv.memcpy_htod(out.ptr, host)
+        return out
+
+
+@functools.cache
+def context(ordinal: int) -> CudaContext:
+    """The one context of GPU ``ordinal`` in this process."""
+    return CudaContext(ordinal)

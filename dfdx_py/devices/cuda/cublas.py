@@ -1,0 +1,134 @@
+"""cuBLAS through ctypes (as cudarc does): GEMM on row-major matrices.
+
+cuBLAS is column-major. A row-major ``(r, c)`` matrix is the column-major ``(c, r)`` matrix of
+the same memory, so ``C = op(A) op(B)`` in row-major is ``Cᵀ = op(B)ᵀ op(A)ᵀ`` in column-major:
+the call passes B first, and a transpose flag of ours is the same flag for cuBLAS.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+from typing import Any
+
+from dfdx_py.errors import DeviceError
+
+_OP_N, _OP_T = 0, 1
+_DEFAULT_MATH, _TF32_TENSOR_OP_MATH = 0, 3
+
+_STATUS = {
+    0: "SUCCESS",
+    1: "NOT_INITIALIZED",
+    3: "ALLOC_FAILED",
+    7: "INVALID_VALUE",
+    8: "ARCH_MISMATCH",
+    11: "MAPPING_ERROR",
+    13: "EXECUTION_FAILED",
+    14: "INTERNAL_ERROR",
+    15: "NOT_SUPPORTED",
+    16: "LICENSE_ERROR",
+}
+
+
+def _library_path() -> str:
+    """libcublas.so.13 from the nvidia-cublas wheel (PyTorch brings it) or the system."""
+    try:
+        import nvidia  # type: ignore[import-not-found, unused-ignore]
+
+        for root in list(nvidia.__path__):
+            for sub in ("cu13/lib", "cublas/lib"):
+                folder = os.path.join(root, sub)
+                if os.path.isdir(folder):
+                    for name in sorted(os.listdir(folder)):
+                        if name.startswith("libcublas.so"):
+                            return os.path.join(folder, name)
+    except ImportError:
+        pass
+    found = ctypes.util.find_library("cublas")
+    if found is None:
+        raise DeviceError("Cuda: cuBLAS (libcublas.so) was not found")
+    return found
+
+
+class Cublas:
+    """One cuBLAS handle, bound to the current context and the default stream."""
+
+    def __init__(self) -> None:
+        self.lib = ctypes.CDLL(_library_path())
+        self.handle = ctypes.c_void_p()
+        self._check("cublasCreate", self.lib.cublasCreate_v2(ctypes.byref(self.handle)))
+        for name in ("cublasSgemm_v2", "cublasDgemm_v2"):
+            getattr(self.lib, name).argtypes = (
+                [ctypes.c_void_p, ctypes.c_int, ctypes.c_int]
+                + [ctypes.c_int] * 3
+                + [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int] * 2
+                + [
+                    ctypes.c_void_p,
+                    ctypes.c_void_p,
+                    ctypes.c_int,
+                ]
+            )
+        for name in ("cublasSgemmStridedBatched", "cublasDgemmStridedBatched"):
+            getattr(self.lib, name).argtypes = (
+                [ctypes.c_void_p, ctypes.c_int, ctypes.c_int]
+                + [ctypes.c_int] * 3
+                + [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_longlong]
+                + [ctypes.c_void_p, ctypes.c_int, ctypes.c_longlong]
+                + [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_longlong]
+                + [ctypes.c_int]
+            )
+        self.tf32 = False
+
+    def set_tf32(self, enabled: bool) -> None:
+        """f32 GEMMs on tensor cores in TF32 (10-bit mantissa products), or exact f32."""
+        mode = _TF32_TENSOR_OP_MATH if enabled else _DEFAULT_MATH
+        self._check("cublasSetMathMode", self.lib.cublasSetMathMode(self.handle, mode))
+        self.tf32 = enabled
+
+    def gemm(
+        self,
+        dtype: str,
+        m: int,
+        n: int,
+        k: int,
+        a: int,
+        trans_a: bool,
+        b: int,
+        trans_b: bool,
+        c: int,
+        beta: float = 0.0,
+        batch: int = 1,
+        stride_a: int = 0,
+        stride_b: int = 0,
+        stride_c: int = 0,
+    ) -> None:
+        """Row-major ``C (m, n) = op(A) (m, k) @ op(B) (k, n) [+ beta C]``, ``batch`` times.
+
+        ``A`` is stored ``(k, m)`` when ``trans_a`` else ``(m, k)``; likewise ``B``. Pointers are
+        device addresses; strides (in elements) step from one batch item to the next.
+        """
+        lda = m if trans_a else k
+        ldb = k if trans_b else n
+        scalar = ctypes.c_float if dtype == "f32" else ctypes.c_double
+        alpha_v, beta_v = scalar(1.0), scalar(beta)
+        op_a = _OP_T if trans_a else _OP_N
+        op_b = _OP_T if trans_b else _OP_N
+        prefix = "cublasS" if dtype == "f32" else "cublasD"
+        if dtype not in ("f32", "f64"):
+            raise DeviceError(f"Cuda: matmul in {dtype} is not supported by this cuBLAS path")
+        if batch == 1:
+            status = getattr(self.lib, prefix + "gemm_v2")(
+                self.handle, op_b, op_a, n, m, k, ctypes.byref(alpha_v),
+                b, ldb, a, lda, ctypes.byref(beta_v), c, n,
+            )  # fmt: skip
+        else:
+            status = getattr(self.lib, prefix + "gemmStridedBatched")(
+                self.handle, op_b, op_a, n, m, k, ctypes.byref(alpha_v),
+                b, ldb, stride_b, a, lda, stride_a, ctypes.byref(beta_v), c, n, stride_c, batch,
+            )  # fmt: skip
+        self._check("gemm", status)
+
+    def _check(self, what: str, status: Any) -> None:
+        if status != 0:
+            raise DeviceError(f"Cuda: cuBLAS {what} failed: {_STATUS.get(status, status)}")
