@@ -35,26 +35,26 @@ TOLERANCES = {  # (rtol, atol) for forward comparisons
 
 
 def device_params() -> list[Any]:
-    """pytest params for every device kind; a kind this machine lacks is skipped with why."""
-    params: list[Any] = [pytest.param("cpu", id="cpu")]
-    try:
-        from dfdx_py.devices.cuda import cuda_unavailable_reason
-    except ImportError:
-        return params
-    reason = cuda_unavailable_reason()
-    marks = [pytest.mark.cuda]
-    if reason is not None:
-        marks.append(pytest.mark.skip(reason=reason))
-    params.append(pytest.param("cuda", id="cuda", marks=marks))
-    return params
+    """pytest params for every device kind. ``cuda`` is always listed (select it with
+    ``-m cuda``); the ``dev`` fixture decides at set-up whether it runs (see conftest)."""
+    return [pytest.param("cpu", id="cpu"), pytest.param("cuda", id="cuda", marks=pytest.mark.cuda)]
 
 
-def make_device(kind: str, seed: int = 0) -> Device:
+def make_device(kind: str, seed: int = 0, emulate: bool = False) -> Device:
+    """A device of ``kind``: the real GPU when there is one, else the CPU emulation of the
+    Cuda device when ``emulate`` (``pytest --cuda-emulator``), else a skip saying why."""
     if kind == "cpu":
         return dfdx.Cpu(seed=seed)
-    from dfdx_py import Cuda  # type: ignore[attr-defined]
+    from dfdx_py.devices.cuda import cuda_unavailable_reason
 
-    return Cuda(0, seed=seed)  # type: ignore[no-any-return]
+    reason = cuda_unavailable_reason()
+    if reason is None:
+        return dfdx.Cuda(0, seed=seed)
+    if emulate:
+        from tests.cuda_emulator.context import EmulatedCuda
+
+        return EmulatedCuda(0, seed=seed)
+    pytest.skip(f"{reason} (pytest --cuda-emulator runs these on the CPU emulation)")
 
 
 # -- hypothesis strategies ------------------------------------------------------------------

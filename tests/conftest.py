@@ -26,7 +26,16 @@ settings.register_profile(  # pytest --hypothesis-profile=explore: new random ex
 settings.load_profile("dfdx")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--cuda-emulator",
+        action="store_true",
+        help="without a GPU, run the cuda tests on the CPU emulation of the Cuda device",
+    )
+
+
 @pytest.fixture(params=device_params())
 def dev(request: pytest.FixtureRequest) -> Device:
-    """A fresh device (seed 0) of each available kind: ``cpu``, and ``cuda`` with a GPU."""
-    return make_device(request.param)
+    """A fresh device (seed 0) of each kind: ``cpu``, and ``cuda`` (the GPU; without one the
+    emulator under ``--cuda-emulator``, else skipped with the reason)."""
+    return make_device(request.param, emulate=request.config.getoption("--cuda-emulator"))

@@ -152,7 +152,7 @@ class CudaContext:
 
     def from_host(self, array: np.ndarray[Any, Any]) -> Any:
         """Device storage holding a copy of ``array``."""
-        host = np.ascontiguousarray(array)
+        host = np.asarray(array, order="C")  # keeps a 0-d array 0-d (ascontiguousarray does not)
         out = self.empty(host.shape, host.dtype)
         if out.nbytes:
             with driver_errors("copy to the device"):

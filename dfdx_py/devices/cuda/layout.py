@@ -1,0 +1,98 @@
+"""Layout helpers for Cuda kernels: strided copies and reductions over any axes.
+
+Cuda storage is always contiguous, so what numpy does with strides (a permuted, broadcast or
+sliced view) is one ``strided_copy`` here, and a reduction over any axes is a copy that moves
+those axes last followed by one row reduction (``reduce.cu``). Up to 6 dims, as DESIGN's
+``Rank6``.
+"""
+
+from __future__ import annotations
+
+import math
+
+from dfdx_py.devices.cuda.context import suffix
+from dfdx_py.devices.cuda.driver import driver_errors
+from dfdx_py.devices.cuda.storage import CudaArray
+from dfdx_py.errors import DeviceError
+
+MAX_DIMS = 6
+
+
+def contiguous_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """Element strides of a C-contiguous array of ``shape``."""
+    strides = []
+    step = 1
+    for d in reversed(shape):
+        strides.append(step)
+        step *= d
+    return tuple(reversed(strides))
+
+
+def _strided(kernel: str, x: CudaArray, out: CudaArray, shape: tuple[int, ...],
+             strides: tuple[int, ...], offset: int) -> None:  # fmt: skip
+    if len(shape) > MAX_DIMS:
+        raise DeviceError(f"Cuda: {len(shape)} dims; the Cuda kernels handle up to {MAX_DIMS}")
+    pad = MAX_DIMS - len(shape)
+    dims = (1,) * pad + tuple(shape)
+    steps = (0,) * pad + tuple(strides)
+    n = math.prod(shape)
+    if n:
+        args = (n, *dims, *steps, offset, x.ptr, out.ptr)
+        x.ctx.launch("strided", f"{kernel}_{suffix(x.dtype)}", n, args)
+
+
+def strided_copy(
+    x: CudaArray, shape: tuple[int, ...], strides: tuple[int, ...], offset: int = 0
+) -> CudaArray:
+    """A new contiguous array of ``shape`` whose element ``(i0, ...)`` is
+    ``x[offset + Σ i_k strides_k]`` (flat element indices into ``x``)."""
+    out: CudaArray = x.ctx.empty(tuple(shape), x.dtype)
+    _strided("strided_copy", x, out, tuple(shape), tuple(strides), offset)
+    return out
+
+
+def strided_scatter(
+    values: CudaArray, out: CudaArray, strides: tuple[int, ...], offset: int = 0
+) -> None:
+    """Write ``values`` (contiguous, its own shape) into ``out`` at
+    ``offset + Σ i_k strides_k``; the targets must not overlap (a basic slice)."""
+    _strided("strided_scatter", values, out, values.shape, tuple(strides), offset)
+
+
+def permute(x: CudaArray, axes: tuple[int, ...]) -> CudaArray:
+    """``x`` with its axes reordered (``out.shape[i] == x.shape[axes[i]]``), contiguous."""
+    strides = contiguous_strides(x.shape)
+    return strided_copy(x, tuple(x.shape[a] for a in axes), tuple(strides[a] for a in axes))
+
+
+def broadcast(x: CudaArray, shape: tuple[int, ...], new_axes: tuple[int, ...]) -> CudaArray:
+    """``x`` repeated along the ``new_axes`` of ``shape`` (a stride of 0 there)."""
+    inner = iter(contiguous_strides(x.shape))
+    strides = tuple(0 if i in new_axes else next(inner) for i in range(len(shape)))
+    return strided_copy(x, shape, strides)
+
+
+def move_last(x: CudaArray, axes: tuple[int, ...]) -> CudaArray:
+    """``x`` with ``axes`` (sorted) moved to the end, contiguous (no copy if they are)."""
+    kept = tuple(a for a in range(x.ndim) if a not in axes)
+    order = kept + tuple(axes)
+    if order == tuple(range(x.ndim)):
+        return x
+    return permute(x, order)
+
+
+def reduce(x: CudaArray, axes: tuple[int, ...], op: str) -> CudaArray:
+    """``op`` ("sum", "max" or "min") over ``axes`` (sorted), the axes removed."""
+    kept_shape = tuple(d for i, d in enumerate(x.shape) if i not in axes)
+    n = math.prod(x.shape[a] for a in axes)
+    rows = math.prod(kept_shape)
+    moved = move_last(x, axes)
+    out: CudaArray = x.ctx.empty(kept_shape, x.dtype)
+    if rows and n:
+        grid = min(rows, 65535)
+        x.ctx.launch("reduce", f"{op}_rows_{suffix(x.dtype)}", rows, (rows, n, moved.ptr, out.ptr),
+                     grid=grid)  # fmt: skip
+    elif rows:  # an empty axis: the sum of nothing is 0 (max and min refuse empty axes)
+        with driver_errors("fill with zeros"):
+            x.ctx.drv.memset_d8(out.ptr, 0, out.nbytes)
+    return out

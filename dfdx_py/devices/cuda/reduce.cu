@@ -1,0 +1,48 @@
+// reduce: one value per row of a contiguous (rows, n) array: sum, max or min.
+//
+// One block of 256 threads per row (grid-stride over rows): each thread folds a strided
+// part of the row, then the block combines in shared memory. Used by every reduction over
+// trailing axes; other axes are first moved to the end with a strided copy.
+#include "kernel_macros.cuh"
+
+#define THREADS 256
+
+#define REDUCE_ROWS(T, SUFFIX, NAME, INIT, COMBINE)                                      \
+    extern "C" __global__ void NAME##_rows_##SUFFIX(const size_t rows, const size_t n,   \
+                                                     const T *in, T *out) {              \
+        __shared__ T part[THREADS];                                                      \
+        for (size_t row = blockIdx.x; row < rows; row += gridDim.x) {                    \
+            const T *x = in + row * n;                                                   \
+            T acc = (INIT);                                                              \
+            for (size_t j = threadIdx.x; j < n; j += THREADS) {                          \
+                const T v = x[j];                                                        \
+                acc = (COMBINE);                                                         \
+            }                                                                            \
+            part[threadIdx.x] = acc;                                                     \
+            __syncthreads();                                                             \
+            for (unsigned s = THREADS / 2; s > 0; s >>= 1) {                             \
+                if (threadIdx.x < s) {                                                   \
+                    const T v = part[threadIdx.x + s];                                   \
+                    acc = part[threadIdx.x];                                             \
+                    part[threadIdx.x] = (COMBINE);                                       \
+                }                                                                        \
+                __syncthreads();                                                         \
+            }                                                                            \
+            if (threadIdx.x == 0) out[row] = part[0];                                    \
+            __syncthreads();                                                             \
+        }                                                                                \
+    }
+
+// max/min propagate NaN like numpy and torch: a NaN anywhere makes the result NaN.
+#define MAX_OF(acc, v) ((v) != (v) || (v) > (acc) ? (v) : (acc))
+#define MIN_OF(acc, v) ((v) != (v) || (v) < (acc) ? (v) : (acc))
+
+REDUCE_ROWS(float, f32, sum, 0.0f, acc + v)
+REDUCE_ROWS(double, f64, sum, 0.0, acc + v)
+REDUCE_ROWS(long long, i64, sum, 0, acc + v)
+REDUCE_ROWS(float, f32, max, -INFINITY, MAX_OF(acc, v))
+REDUCE_ROWS(double, f64, max, -INFINITY, MAX_OF(acc, v))
+REDUCE_ROWS(long long, i64, max, (-9223372036854775807LL - 1), (v > acc ? v : acc))
+REDUCE_ROWS(float, f32, min, INFINITY, MIN_OF(acc, v))
+REDUCE_ROWS(double, f64, min, INFINITY, MIN_OF(acc, v))
+REDUCE_ROWS(long long, i64, min, 9223372036854775807LL, (v < acc ? v : acc))
