@@ -1,10 +1,13 @@
 """The dispatcher: tables mapping dfdx_py fullnames to the rules of ``dfdx_mypy.rules``.
 
-- ``get_type_analyze_hook``: the ``RankN[...]`` sugar (``rules.sugar``);
+- ``get_type_analyze_hook``: the ``RankN[...]`` sugar (``rules.sugar``) and architecture
+  types such as ``nn.Linear[784, 128]`` (``rules.architectures``);
+- ``get_base_class_hook``: the fields of a custom ``nn.Module`` (``rules.architectures``);
 - ``get_method_signature_hook`` / ``get_function_signature_hook``: widen tensor operands so
   the rules judge dtypes and devices (``signatures``), and report creation errors;
 - ``get_method_hook`` / ``get_function_hook``: the shape rules. A ``Tensor`` method and the
-  op function of the same name (``x.sum(1)``, ``dfdx_py.ops.sum.sum(x, 1)``) share a rule.
+  op function of the same name (``x.sum(1)``, ``dfdx_py.ops.sum.sum(x, 1)``) share a rule;
+  module calls, ``nn.Linear[5, 10]`` as a value and ``dev.build_module`` (``rules.modules``).
 
 Every hook is guarded: an unexpected type falls back to mypy's own answer, and a bug in a
 rule becomes a note, never a crash of mypy.
@@ -18,6 +21,7 @@ from typing import Final, TypeVar
 from mypy.nodes import TypeInfo
 from mypy.plugin import (
     AnalyzeTypeContext,
+    ClassDefContext,
     FunctionContext,
     FunctionSigContext,
     MethodContext,
@@ -28,7 +32,17 @@ from mypy.types import AnyType, FunctionLike, Type, TypeOfAny
 
 from dfdx_mypy import names, signatures
 from dfdx_mypy.call import Call
-from dfdx_mypy.rules import conv, creation, elementwise, reductions, shape_ops, sugar, tape
+from dfdx_mypy.rules import (
+    architectures,
+    conv,
+    creation,
+    elementwise,
+    modules,
+    reductions,
+    shape_ops,
+    sugar,
+    tape,
+)
 from dfdx_mypy.rules.dtypes import check_receiver_dtype
 from dfdx_mypy.rules.matmul import matmul_rule
 
@@ -178,7 +192,12 @@ class DfdxPlugin(Plugin):
 
     def get_type_analyze_hook(self, fullname: str) -> Callable[[AnalyzeTypeContext], Type] | None:
         rank = names.RANKS.get(fullname)
-        return _guard_sugar(sugar.analyze_rank(rank)) if rank is not None else None
+        if rank is not None:
+            return _guard_sugar(sugar.analyze_rank(rank))
+        return architectures.type_analyze_hook(self, fullname)
+
+    def get_base_class_hook(self, fullname: str) -> Callable[[ClassDefContext], None] | None:
+        return architectures.base_class_hook(self, fullname)
 
     def _is_device(self, cls: str) -> bool:
         """Whether ``cls`` names ``Device`` or a subclass (mypy names a method after the
@@ -203,6 +222,8 @@ class DfdxPlugin(Plugin):
             return _creation_signature(method)
         if cls == names.TENSOR and method in _WIDEN_METHODS:
             return _guard_signature(signatures.widen_method_operands)
+        if modules.is_module_call(self, cls, method):
+            return _guard_signature(modules.call_signature)
         return None
 
     def get_method_hook(self, fullname: str) -> Callable[[MethodContext], Type] | None:
@@ -210,6 +231,9 @@ class DfdxPlugin(Plugin):
         creation_rule = _CREATION.get(method)
         if creation_rule is not None and self._is_device(cls):
             return _guarded(self, method, creation_rule, _device_call)
+        module_hook = modules.method_hook(self, cls, method, self._is_device)
+        if module_hook is not None:
+            return module_hook
         op = METHOD_OPS.get(method)
         if cls != names.TENSOR or op is None:
             return None

@@ -15,6 +15,8 @@ OPS_PREFIX: Final = "dfdx_py.ops."
 
 TENSOR: Final = "dfdx_py.tensor.Tensor"
 DEVICE: Final = "dfdx_py.devices.base.Device"
+MODULE: Final = "dfdx_py.nn.module.Module"
+SEQUENTIAL: Final = "dfdx_py.nn.sequential.Sequential"
 DTYPE: Final = "dfdx_py.dtypes.DType"
 BOOL_: Final = "dfdx_py.dtypes.bool_"
 F32: Final = "dfdx_py.dtypes.f32"
