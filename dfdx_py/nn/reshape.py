@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import typing
+from typing import Any, ClassVar, Literal
 
 from dfdx_py.errors import ShapeError
 from dfdx_py.nn.module import Module
@@ -19,7 +20,7 @@ class Flatten2D(Module):
     ``(B, C, H, W) -> (B, C·H·W)`` (dfdx's ``Flatten2D``; PyTorch:
     ``torch.nn.Flatten(-3)``)::
 
-        Model = tuple[nn.Conv2D[1, 4, 3], nn.Flatten2D, nn.Linear[4 * 26 * 26, 10]]
+        Model = tuple[nn.Conv2D[1, 4, 3], nn.Flatten2D, nn.Linear[2704, 10]]  # 4·26·26
         dev.build_module(Model, f32)(dev.zeros((8, 1, 28, 28))).shape   # (8, 10)
     """
 
@@ -71,7 +72,8 @@ class Upscale2D(Module):
     """An image resized up to ``(…, C, OH, OW)`` from ``(C, H, W)`` or ``(B, C, H, W)``,
     ``OH >= H`` and ``OW >= W``, by ``mode`` ``"nearest"`` (the default) or ``"bilinear"``
     (corners aligned, as dfdx). PyTorch: ``torch.nn.Upsample(size=(OH, OW), mode="nearest")``
-    or ``(..., mode="bilinear", align_corners=True)``::
+    or ``(..., mode="bilinear", align_corners=True)``. In an annotation or a type alias write
+    the mode ``Literal["bilinear"]`` (a bare string there is a forward reference to mypy)::
 
         up = dev.build_module(nn.Upscale2D[32, 32, "bilinear"], f32)
         up(dev.zeros((3, 16, 16))).shape     # (3, 32, 32)
@@ -96,6 +98,8 @@ class Upscale2D(Module):
             if size is None or size < 1:
                 raise TypeError(f"{cls!r}: {name} must be an int >= 1, got {value!r}")
         mode = args[2] if len(args) == 3 else "nearest"
+        if typing.get_origin(mode) is Literal and len(typing.get_args(mode)) == 1:
+            mode = typing.get_args(mode)[0]  # Literal["bilinear"]: the spelling mypy accepts
         if not isinstance(mode, str) or mode not in MODES:
             raise TypeError(f"{cls!r}: mode must be 'nearest' or 'bilinear', got {mode!r}")
         return {"height": int(args[0]), "width": int(args[1]), "mode": mode}

@@ -236,3 +236,11 @@ def test_parameters_get_gradients_without_alloc_grads(dev):
     model = dev.build_module(nn.Linear[3, 2], f32)
     grads = model(dev.sample_normal((4, 3)).trace()).sum().backward()
     assert grads.get(model.weight).shape == (2, 3)
+
+
+def test_sequential_of_a_tuple_is_the_tuple_architecture(dev):
+    spelled = dev.build_module(nn.Sequential[tuple[nn.Linear[3, 4], nn.ReLU]], f32)
+    assert isinstance(spelled, nn.Sequential) and len(spelled) == 2
+    assert [n for n, _ in spelled.named_parameters()] == ["0.weight", "0.bias"]
+    with pytest.raises(TypeError, match="one tuple"):
+        nn.Sequential[nn.Linear[3, 4]]

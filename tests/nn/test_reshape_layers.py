@@ -156,3 +156,10 @@ def test_upscale2d_wrong_input(dev):
         model(dev.zeros((4, 4)))
     with pytest.raises(dfdx.ShapeError, match=r"nn.Upscale2D\[4, 4\]: upscale2d: size \(4, 4\)"):
         model(dev.zeros((1, 5, 3)))
+
+
+def test_upscale_mode_as_a_literal_type(dev):
+    import typing
+
+    up = dev.build_module(nn.Upscale2D[4, 4, typing.Literal["bilinear"]], dfdx.f32)
+    assert up.mode == "bilinear" and up(dev.zeros((1, 2, 2))).shape == (1, 4, 4)
