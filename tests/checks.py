@@ -57,6 +57,14 @@ def make_device(kind: str, seed: int = 0, emulate: bool = False) -> Device:
     pytest.skip(f"{reason} (pytest --cuda-emulator runs these on the CPU emulation)")
 
 
+def shares_storage(a: Any, b: Any) -> bool:
+    """Whether two storages share memory: numpy views of one buffer, or Cuda arrays at one
+    address (a free reshape)."""
+    if isinstance(a, np.ndarray):
+        return bool(np.shares_memory(a, b))
+    return bool(a.ptr == b.ptr)
+
+
 # -- hypothesis strategies ------------------------------------------------------------------
 
 

@@ -54,7 +54,8 @@ def test_slice_values(dev):
     assert x[()].shape == (2, 3)
     s = dev.tensor(7.0)
     assert s[()].item() == 7.0 and s[...].item() == 7.0
-    assert np.shares_memory(x[0]._data, x._data)
+    if dev.kind == "cpu":  # a basic slice is a view on the Cpu (Cuda storage copies)
+        assert np.shares_memory(x[0]._data, x._data)
     i = dev.tensor([[1, 2], [3, 4]])
     assert i[:, 1].dtype is dfdx.i64 and i[:, 1].numpy().tolist() == [2, 4]
     b = dev.tensor([True, False, True])

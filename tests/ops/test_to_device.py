@@ -76,10 +76,10 @@ def test_round_trip_grads(dev):
 
 def test_copy_storage(dev):
     other = OtherCpu()
-    data = np.arange(3.0)
+    data = dev._from_numpy(np.arange(3.0))
     copied = copy_storage(data, dev, other)
     assert copied is not data
-    np.testing.assert_array_equal(copied, data)
+    np.testing.assert_array_equal(copied, np.arange(3.0))
 
 
 def test_to_device_errors(dev):

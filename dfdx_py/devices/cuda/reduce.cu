@@ -1,26 +1,26 @@
 // reduce: one value per row of a contiguous (rows, n) array: sum, max or min.
 //
-// One block of 256 threads per row (grid-stride over rows): each thread folds a strided
-// part of the row, then the block combines in shared memory. Used by every reduction over
-// trailing axes; other axes are first moved to the end with a strided copy.
+// One block per row (grid-stride over rows; at most MAX_THREADS threads, a power of two):
+// each thread folds a strided part of the row, then the block combines in shared memory.
+// Used by every reduction over trailing axes; other axes are first moved to the end.
 #include "kernel_macros.cuh"
 
-#define THREADS 256
+#define MAX_THREADS 1024
 
 #define REDUCE_ROWS(T, SUFFIX, NAME, INIT, COMBINE)                                      \
     extern "C" __global__ void NAME##_rows_##SUFFIX(const size_t rows, const size_t n,   \
                                                      const T *in, T *out) {              \
-        __shared__ T part[THREADS];                                                      \
+        __shared__ T part[MAX_THREADS];                                                  \
         for (size_t row = blockIdx.x; row < rows; row += gridDim.x) {                    \
             const T *x = in + row * n;                                                   \
             T acc = (INIT);                                                              \
-            for (size_t j = threadIdx.x; j < n; j += THREADS) {                          \
+            for (size_t j = threadIdx.x; j < n; j += blockDim.x) {                       \
                 const T v = x[j];                                                        \
                 acc = (COMBINE);                                                         \
             }                                                                            \
             part[threadIdx.x] = acc;                                                     \
             __syncthreads();                                                             \
-            for (unsigned s = THREADS / 2; s > 0; s >>= 1) {                             \
+            for (unsigned s = blockDim.x / 2; s > 0; s >>= 1) {                          \
                 if (threadIdx.x < s) {                                                   \
                     const T v = part[threadIdx.x + s];                                   \
                     acc = part[threadIdx.x];                                             \
