@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,7 +73,9 @@ def build(name: str, source: Path) -> None:
     if nvcc is None:
         sys.exit("nvcc not found: install the CUDA toolkit to build PTX")
     out = PTX_DIR / f"{name}.ptx"
-    tmp = out.with_suffix(".tmp")
+    fd, tmp_name = tempfile.mkstemp(dir=PTX_DIR, prefix=f".{name}-", suffix=".tmp")
+    os.close(fd)  # a unique name: two builds running at once do not collide
+    tmp = Path(tmp_name)
     cmd = [nvcc, "--ptx", f"-arch={ARCH}", "-std=c++17", "-O3", f"-I{INCLUDE}", "-o", str(tmp),
            str(source)]  # fmt: skip
     result = subprocess.run(cmd, capture_output=True, text=True, check=False)

@@ -23,6 +23,9 @@ settings.register_profile(
 settings.register_profile(  # pytest --hypothesis-profile=explore: new random examples
     "explore", parent=settings.get_profile("dfdx"), derandomize=False, max_examples=100
 )
+settings.register_profile(  # pytest --hypothesis-profile=gpu: the GPU run (scripts/gpu_check.sh)
+    "gpu", parent=settings.get_profile("dfdx"), max_examples=6
+)
 settings.load_profile("dfdx")
 
 

@@ -3,12 +3,46 @@
 // Kernels take contiguous arrays and loop with a grid stride, so one launch of any grid size
 // covers n elements. Backward kernels WRITE the input gradient (grad_inp[i] = ...); the tape
 // adds it into an existing gradient when a tensor feeds several ops.
+//
+// Elementwise kernels move 16 bytes per load and store (VEC_N elements of T) over the bulk of
+// the arrays and finish the last n % VEC_N elements one by one. Every array starts at an
+// allocator block (256-byte aligned), so the vector accesses are aligned.
 #pragma once
 #include <cstddef>
 
 #define GRID_STRIDE(i, n)                                                                  \
     for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < (n);                \
          i += (size_t)blockDim.x * gridDim.x)
+
+// Lanes of a 16-byte vector of T (1: no vector access for that type).
+template <typename T> struct VecLanes { static const int n = 1; };
+template <> struct VecLanes<float> { static const int n = 4; };
+template <> struct VecLanes<double> { static const int n = 2; };
+template <> struct VecLanes<long long> { static const int n = 2; };
+
+// Storage for VEC_N lanes with 16-byte alignment, loaded and stored in one access.
+template <typename T> struct alignas(16) Lanes { T v[VecLanes<T>::n]; };
+
+template <typename T> __device__ __forceinline__ Lanes<T> load_lanes(const T *p, size_t k) {
+    return reinterpret_cast<const Lanes<T> *>(p)[k];
+}
+template <typename T> __device__ __forceinline__ void store_lanes(T *p, size_t k, const Lanes<T> &x) {
+    reinterpret_cast<Lanes<T> *>(p)[k] = x;
+}
+
+// Run BODY(i) for i in [0, n) with each thread taking whole vectors: LOAD(k) / STORE(k) use
+// lane vectors; the tail is done element by element. BODY sees `l` (the lane) in vector mode.
+#define VEC_LOOP(T, n, VECTOR_BODY, SCALAR_BODY)                                           \
+    {                                                                                      \
+        const int VN = VecLanes<T>::n;                                                     \
+        const size_t nv = (VN > 1) ? (n) / VN : 0;                                         \
+        GRID_STRIDE(k, nv) { VECTOR_BODY }                                                 \
+        const size_t start = nv * VN;                                                      \
+        GRID_STRIDE(j, (n) - start) {                                                      \
+            const size_t i = start + j;                                                    \
+            SCALAR_BODY                                                                    \
+        }                                                                                  \
+    }
 
 // A unary op with up to two scalar parameters p0, p1 (unused ones are ignored).
 // FWD is an expression in x, p0, p1; DFDX (dy/dx) an expression in x, y, p0, p1.
@@ -17,19 +51,34 @@
 #define UNARY_OP(T, SUFFIX, NAME, FWD, DFDX)                                               \
     extern "C" __global__ void NAME##_fwd_##SUFFIX(const size_t n, const T p0, const T p1,  \
                                                    const T *inp, T *out) {                 \
-        GRID_STRIDE(i, n) {                                                                \
+        VEC_LOOP(T, n,                                                                     \
+            const Lanes<T> xs = load_lanes(inp, k);                                        \
+            Lanes<T> ys;                                                                   \
+            _Pragma("unroll") for (int l = 0; l < VN; l++) {                              \
+                const T x = xs.v[l];                                                       \
+                ys.v[l] = (FWD);                                                           \
+            }                                                                              \
+            store_lanes(out, k, ys);,                                                      \
             const T x = inp[i];                                                            \
-            out[i] = (FWD);                                                                \
-        }                                                                                  \
+            out[i] = (FWD);)                                                               \
     }                                                                                      \
     extern "C" __global__ void NAME##_bwd_##SUFFIX(const size_t n, const T p0, const T p1,  \
                                                    const T *inp, const T *out,             \
                                                    const T *grad_out, T *grad_inp) {       \
-        GRID_STRIDE(i, n) {                                                                \
+        VEC_LOOP(T, n,                                                                     \
+            const Lanes<T> xs = load_lanes(inp, k);                                        \
+            const Lanes<T> yv = load_lanes(out, k);                                        \
+            const Lanes<T> gs = load_lanes(grad_out, k);                                   \
+            Lanes<T> r;                                                                    \
+            _Pragma("unroll") for (int l = 0; l < VN; l++) {                              \
+                const T x = xs.v[l];                                                       \
+                const T y = yv.v[l];                                                       \
+                r.v[l] = (DFDX) * gs.v[l];                                                 \
+            }                                                                              \
+            store_lanes(grad_inp, k, r);,                                                  \
             const T x = inp[i];                                                            \
             const T y = out[i];                                                            \
-            grad_inp[i] = (DFDX) * grad_out[i];                                            \
-        }                                                                                  \
+            grad_inp[i] = (DFDX) * grad_out[i];)                                           \
     }
 
 // A unary op that runs forward only (integer variants, comparisons with a scalar).
@@ -50,11 +99,19 @@
 #define BINARY_OP(T, SUFFIX, NAME, FWD, DFDA, DFDB)                                        \
     extern "C" __global__ void NAME##_fwd_##SUFFIX(const size_t n, const T *lhs,            \
                                                    const T *rhs, T *out) {                 \
-        GRID_STRIDE(i, n) {                                                                \
+        VEC_LOOP(T, n,                                                                     \
+            const Lanes<T> as = load_lanes(lhs, k);                                        \
+            const Lanes<T> bs = load_lanes(rhs, k);                                        \
+            Lanes<T> ys;                                                                   \
+            _Pragma("unroll") for (int l = 0; l < VN; l++) {                              \
+                const T a = as.v[l];                                                       \
+                const T b = bs.v[l];                                                       \
+                ys.v[l] = (FWD);                                                           \
+            }                                                                              \
+            store_lanes(out, k, ys);,                                                      \
             const T a = lhs[i];                                                            \
             const T b = rhs[i];                                                            \
-            out[i] = (FWD);                                                                \
-        }                                                                                  \
+            out[i] = (FWD);)                                                               \
     }                                                                                      \
     extern "C" __global__ void NAME##_bwd_##SUFFIX(                                        \
         const size_t n, const T *lhs, const T *rhs, const T *out, const T *grad_out,       \
