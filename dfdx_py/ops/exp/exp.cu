@@ -1,0 +1,5 @@
+// exp: e^x (inf where it overflows); the gradient is the output y.
+#include "kernel_macros.cuh"
+
+UNARY_OP(float, f32, exp, expf(x), y)
+UNARY_OP(double, f64, exp, exp(x), y)
