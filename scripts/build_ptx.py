@@ -79,9 +79,9 @@ def build(name: str, source: Path) -> None:
     cmd = [nvcc, "--ptx", f"-arch={ARCH}", "-std=c++17", "-O3", f"-I{INCLUDE}", "-o", str(tmp),
            str(source)]  # fmt: skip
     result = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
+    if result.returncode != 0 or "warning" in result.stderr:
         tmp.unlink(missing_ok=True)
-        sys.exit(f"nvcc failed on {source}:\n{result.stderr}")
+        sys.exit(f"nvcc failed (or warned) on {source}:\n{result.stderr}")
     tmp.write_text(header_line(name, source) + "\n" + tmp.read_text())
     tmp.replace(out)
     print(f"built {out.relative_to(ROOT)}")

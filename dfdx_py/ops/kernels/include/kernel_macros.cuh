@@ -73,11 +73,13 @@ template <typename T> __device__ __forceinline__ void store_lanes(T *p, size_t k
             _Pragma("unroll") for (int l = 0; l < VN; l++) {                              \
                 const T x = xs.v[l];                                                       \
                 const T y = yv.v[l];                                                       \
+                (void)x; (void)y; /* a formula may use only one of them */                 \
                 r.v[l] = (DFDX) * gs.v[l];                                                 \
             }                                                                              \
             store_lanes(grad_inp, k, r);,                                                  \
             const T x = inp[i];                                                            \
             const T y = out[i];                                                            \
+            (void)x; (void)y;                                                              \
             grad_inp[i] = (DFDX) * grad_out[i];)                                           \
     }
 
@@ -121,6 +123,7 @@ template <typename T> __device__ __forceinline__ void store_lanes(T *p, size_t k
             const T b = rhs[i];                                                            \
             const T y = out[i];                                                            \
             const T g = grad_out[i];                                                       \
+            (void)a; (void)b; (void)y; /* the partials may use only some of them */        \
             if (grad_lhs) grad_lhs[i] = (DFDA) * g;                                        \
             if (grad_rhs) grad_rhs[i] = (DFDB) * g;                                        \
         }                                                                                  \
