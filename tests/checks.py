@@ -60,8 +60,10 @@ def make_device(kind: str, seed: int = 0, emulate: bool = False) -> Device:
 def shares_storage(a: Any, b: Any) -> bool:
     """Whether two storages share memory: numpy views of one buffer, or Cuda arrays at one
     address (a free reshape)."""
-    if isinstance(a, np.ndarray):
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
         return bool(np.shares_memory(a, b))
+    if type(a) is not type(b):  # storages of two kinds of device never share memory
+        return False
     return bool(a.ptr == b.ptr)
 
 
