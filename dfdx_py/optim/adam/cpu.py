@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from dfdx_py.optim.adam import ADAM_UPDATE, AdamConfig
 from dfdx_py.optim.cpu_common import Array, upcast
+
+_FAST = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 @ADAM_UPDATE.register("cpu")
@@ -13,6 +17,8 @@ class AdamCpu:
     def update(
         self, cfg: AdamConfig, t: int, param: Array, grad: Array, m: Array, v: Array
     ) -> Array:
+        if param.dtype in _FAST and m.dtype == param.dtype and v.dtype == param.dtype:
+            return _update_in_place(cfg, t, param, grad, m, v)
         b1, b2 = cfg.betas
         p = upcast(param)
         g = upcast(grad)
@@ -28,3 +34,29 @@ class AdamCpu:
         if cfg.weight_decay is not None and cfg.decoupled:
             step = step + (cfg.lr * cfg.weight_decay) * p
         return (p - step).astype(param.dtype, copy=False)
+
+
+def _update_in_place(
+    cfg: AdamConfig, t: int, param: Array, grad: Array, m: Array, v: Array
+) -> Array:
+    """The f32/f64 update with the moments updated in place and two temporaries (PyTorch's
+    formulation: ``p - (lr / bc1) · m / (√v / √bc2 + eps)``, the corrections as scalars)."""
+    b1, b2 = cfg.betas
+    g = grad
+    if cfg.weight_decay is not None and not cfg.decoupled:
+        g = g + param * cfg.weight_decay
+    m *= b1
+    tmp = g * (1.0 - b1)
+    m += tmp
+    np.square(g, out=tmp)
+    tmp *= 1.0 - b2
+    v *= b2
+    v += tmp
+    denom = np.sqrt(v, out=tmp)
+    denom *= 1.0 / math.sqrt(1.0 - b2**t)
+    denom += cfg.eps
+    step = np.divide(m, denom, out=denom)
+    step *= cfg.lr / (1.0 - b1**t)
+    if cfg.weight_decay is not None and cfg.decoupled:
+        step += param * (cfg.lr * cfg.weight_decay)
+    return np.subtract(param, step, out=step)  # a new array: the old one may be shared
