@@ -210,6 +210,12 @@ def reduce(op: str, shape: Shape, axis: Axes) -> Shape | Failure:
     axes = normalize_axes(op, axis, shape)
     if isinstance(axes, Failure):
         return axes
+    empty = [a for a in axes if shape[a] == 0]
+    if op in ("max", "min") and empty:  # the sum of nothing is 0; its max is undefined
+        return Failure(
+            f"{op}: cannot reduce over an empty axis: shape {fmt_shape(shape)}, "
+            f"axis {empty[0]} has size 0"
+        )
     return tuple(d for i, d in enumerate(shape) if i not in axes)
 
 
@@ -828,5 +834,10 @@ def upscale2d(x: Shape, size: tuple[Dim, Dim]) -> Shape | Failure:
             return Failure(
                 f"{op}: {fmt_shape(x)} to {fmt_shape(size)}: spatial axis {axis}: "
                 f"{new} < {old} (upscale2d only enlarges)"
+            )
+        if old == 0 and isinstance(new, int) and new > 0:
+            return Failure(
+                f"{op}: cannot grow an empty axis: {fmt_shape(x)} to {fmt_shape(size)}: "
+                f"spatial axis {axis} has size 0"
             )
     return (*x[:-2], *size)

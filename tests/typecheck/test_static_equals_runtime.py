@@ -25,7 +25,7 @@ An ill-typed program gets exactly one error, ``<op>: ... [tensor-shape]`` (or
 ``[tensor-dtype]``), on its last line, and the run raises ``ShapeError`` (``DTypeError``;
 ``IndexError`` for an int index out of range, as numpy and torch do) on that same line with
 a message naming the op. mypy never crashes, nor reports a plugin internal error.
-Disagreements found and not fixed yet are ``KNOWN_ISSUES`` (strict xfails).
+Disagreements it found (since fixed) stay as regression cases: ``FIXED_ISSUES``.
 
 Reproducible: the programs depend only on the seed and the count (``DEFAULT_SEED``,
 ``DEFAULT_PROGRAMS``). Explore more with ``pytest tests/typecheck/test_static_equals_runtime.py
@@ -223,7 +223,7 @@ def corpus(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     folder = tmp_path_factory.mktemp("diff_programs")
     for p in well + ill:
         (folder / f"{p.name}.py").write_text(p.source)
-    for issue in KNOWN_ISSUES:
+    for issue in FIXED_ISSUES:
         (folder / f"known_{issue.name}.py").write_text(issue.source)
     cache = tmp_path_factory.mktemp("diff_mypy_cache")
     args = [
@@ -475,38 +475,29 @@ class KnownIssue:
 
 _HEADER = "import dfdx_py as dfdx\nfrom dfdx_py import Cpu\n\ndev = Cpu(seed=0)\n"
 
-KNOWN_ISSUES = (
+FIXED_ISSUES = (
     KnownIssue(
         "upscale2d_from_an_empty_axis",
         _HEADER + "x = dev.zeros((1, 2, 0))\ny = dfdx.upscale2d(x, (2, 2))  # <- here\n",
-        "runtime: upscale2d of an empty axis to a size > 0 raises numpy's bare IndexError "
-        "('cannot do a non-empty take from an empty axes'), not ShapeError; the plugin "
-        "accepts it (0 <= 2)",
+        "upscale2d of an empty axis to a size > 0 once raised numpy's bare IndexError at run "
+        "time and passed the plugin",
     ),
     KnownIssue(
         "max_over_an_empty_axis",
         _HEADER + "x = dev.zeros((0, 3))\ny = x.max(0)  # <- here\n",
-        "plugin: max/min over an axis of static size 0 type-checks, but the run raises "
-        "ShapeError ('cannot reduce over an empty axis')",
+        "max/min over an axis of static size 0 once passed the plugin",
     ),
 )
 
 
-@pytest.mark.parametrize(
-    "issue",
-    [pytest.param(i, marks=pytest.mark.xfail(strict=True, reason=i.reason)) for i in KNOWN_ISSUES],
-    ids=[i.name for i in KNOWN_ISSUES],
-)
-def test_known_issue(corpus: Corpus, issue: KnownIssue) -> None:
-    """mypy and the run agree on the marked line (xfail until the issue is fixed)."""
+@pytest.mark.parametrize("issue", FIXED_ISSUES, ids=[i.name for i in FIXED_ISSUES])
+def test_fixed_issue(corpus: Corpus, issue: KnownIssue) -> None:
+    """A disagreement this test once found: now a static error and a ShapeError, one line."""
     path = corpus.folder / f"known_{issue.name}.py"
     program = Program(f"known_{issue.name}", "known", source=issue.source)
     errors = [m for m in corpus.messages.get(program.name, []) if m.severity == "error"]
     static = [m for m in errors if m.line == issue.line and m.text.endswith("[tensor-shape]")]
     run = run_program(program, path)
-    assert len(errors) == len(static), errors
-    assert run.error is None or run.error_line == issue.line, run.error
-    if static:
-        assert isinstance(run.error, ShapeError), f"{static}; the run: {run.error!r}"
-    else:
-        assert run.error is None, f"no static error; the run: {run.error!r}"
+    assert static and len(errors) == len(static), errors
+    assert isinstance(run.error, ShapeError), f"{static}; the run: {run.error!r}"
+    assert run.error_line == issue.line, run.error

@@ -25,3 +25,4 @@ pool2d(img, "avg", 3, padding=3)  # E: pool2d: padding 3 must be smaller than th
 pool2d(dev.zeros((32, 32)), "min", 2)  # E: pool2d: input must have rank 3 or 4, got (32, 32)
 upscale2d(img, (16, 64))  # E: upscale2d: (8, 3, 32, 32) to (16, 64): spatial axis 0: 16 < 32 (upscale2d only enlarges)
 upscale2d(dev.zeros((32, 32)), (64, 64))  # E: upscale2d: input must have rank 3 or 4, got (32, 32)
+upscale2d(dev.zeros((1, 2, 0)), (2, 2))  # E: upscale2d: cannot grow an empty axis: (1, 2, 0) to (2, 2): spatial axis 1 has size 0

@@ -25,3 +25,4 @@ x.broadcast_to((3, 4))  # E: broadcast_to: cannot broadcast (2, 3, 4) to (3, 4):
 v.broadcast_to((2, 3, 4), axes=0)  # E: broadcast_to: cannot broadcast (4,) to (2, 3, 4) along axes 0: 3 - 1 = 2 new axes expected, got 1
 v.broadcast_to((4, 3), axes=2)  # E: broadcast_to: axis 2 is out of range for shape (4, 3) (rank 2)
 dev.zeros((1, 4)).broadcast_to((3, 4), axes=0)  # E: broadcast_to: cannot broadcast (1, 4) to (3, 4) along axes 0: 2 - 2 = 0 new axes expected, got 1
+dev.zeros((0, 3)).max(0)  # E: max: cannot reduce over an empty axis: shape (0, 3), axis 0 has size 0

@@ -70,6 +70,12 @@ def upscale2d(
         raise ShapeError(f"upscale2d: size must be a pair of ints (H2, W2), got {size!r}")
     size = (dims[0], dims[1])
     h, w = shape[-2:]
+    if (h == 0 and size[0] > 0) or (w == 0 and size[1] > 0):
+        axis = x.ndim - 2 if h == 0 else x.ndim - 1
+        raise ShapeError(
+            f"upscale2d: cannot grow an empty axis: x {fmt_shape(shape)} to {size}: "
+            f"axis {axis} has size 0"
+        )
     if size[0] < h or size[1] < w:
         axis = x.ndim - 2 if size[0] < h else x.ndim - 1
         raise ShapeError(
