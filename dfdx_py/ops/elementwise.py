@@ -65,7 +65,8 @@ def unary(op: UnaryOp, x: T, *params: Any) -> T:
     """Apply unary ``op`` to ``x`` with scalar ``params``, recording its backward if traced."""
     dtype = x.dtype
     if not dtype.is_float and not (op.ints and dtype.__name__ == "i64"):
-        raise DTypeError(f"{op.name}: not defined for {dtype} tensors")
+        name = op.name.removeprefix("scalar_")  # the scalar form of add is still add to users
+        raise DTypeError(f"{name}: not defined for {dtype} tensors")
     kernel = op.kernel(x.device)
     x_data = x._data
     y = kernel.forward(x_data, *params)
