@@ -413,3 +413,13 @@ def test_grads_must_be_a_gradient_store(dev):
     model = dev.build_module(Model, f32)
     with pytest.raises(TypeError, match=r"grads must be Gradients .* got dict"):
         Sgd(model).update(model, {})  # type: ignore[arg-type]
+
+
+def test_adam_updates_a_rank0_parameter(dev):
+    """0-d arithmetic gives numpy scalars: the in-place Cpu path must not see them."""
+    p = dev.tensor(1.0, dtype=dfdx.f64)
+    opt = Adam(p, lr=0.1)
+    grads = dfdx.Gradients()
+    (p.traced(grads) * 2.0).backward()
+    opt.update(p, grads)
+    np.testing.assert_allclose(p.numpy(), 0.9)  # the first Adam step moves by lr

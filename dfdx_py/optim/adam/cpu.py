@@ -17,7 +17,8 @@ class AdamCpu:
     def update(
         self, cfg: AdamConfig, t: int, param: Array, grad: Array, m: Array, v: Array
     ) -> Array:
-        if param.dtype in _FAST and m.dtype == param.dtype and v.dtype == param.dtype:
+        fast = param.dtype in _FAST and m.dtype == param.dtype and v.dtype == param.dtype
+        if fast and param.ndim > 0:  # (numpy gives scalars, not arrays, for 0-d arithmetic)
             return _update_in_place(cfg, t, param, grad, m, v)
         b1, b2 = cfg.betas
         p = upcast(param)
