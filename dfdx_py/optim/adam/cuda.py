@@ -1,0 +1,75 @@
+"""Adam and AdamW on the Cuda device: one fused launch of adam.cu per parameter.
+
+Both moments are updated in place; the new parameter goes to fresh storage, read and written
+in the same pass (the same memory traffic as an in-place update), so a tensor still sharing
+the old storage (``p.detach()``) keeps its values, as on the Cpu. The bias corrections are
+folded into two scalars computed once per launch in f64, as on the Cpu (PyTorch's
+formulation: ``p - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from dfdx_py.devices.cuda.storage import CudaArray
+from dfdx_py.errors import DeviceError
+from dfdx_py.optim.adam import ADAM_UPDATE, AdamConfig
+
+L2, DECOUPLED = 1, 2
+"""The bits of the kernel's ``options``."""
+
+SUFFIX = {np.dtype(np.float32): "f32", np.dtype(np.float64): "f64"}
+
+
+def kernel_suffix(dtype: np.dtype[Any]) -> str:
+    """The kernel of ``dtype``; ``DeviceError`` for dtypes adam.cu lacks (f16, bf16)."""
+    try:
+        return SUFFIX[dtype]
+    except KeyError:
+        raise DeviceError(
+            f"Adam: no Cuda kernel for {dtype} parameters yet (f32 and f64 have one)"
+        ) from None
+
+
+@ADAM_UPDATE.register("cuda")
+class AdamCuda:
+    def update(
+        self,
+        cfg: AdamConfig,
+        t: int,
+        param: CudaArray,
+        grad: CudaArray,
+        m: CudaArray,
+        v: CudaArray,
+    ) -> CudaArray:
+        kernel = f"adam_update_{kernel_suffix(param.dtype)}"
+        out: CudaArray = param.ctx.empty(param.shape, param.dtype)
+        if param.size == 0:
+            return out
+        b1, b2 = cfg.betas
+        wd = cfg.weight_decay
+        options = 0 if wd is None else (DECOUPLED if cfg.decoupled else L2)
+        real = param.dtype.type
+        args = (
+            param.size,
+            options,
+            param.ptr,
+            grad.ptr,
+            m.ptr,
+            v.ptr,
+            out.ptr,
+            real(b1),
+            real(1.0 - b1),
+            real(b2),
+            real(1.0 - b2),
+            real(cfg.lr / (1.0 - b1**t)),
+            real(1.0 / math.sqrt(1.0 - b2**t)),
+            real(cfg.eps),
+            real(wd or 0.0),
+            real(cfg.lr * (wd or 0.0)),
+        )
+        param.ctx.launch("adam", kernel, param.size, args)
+        return out

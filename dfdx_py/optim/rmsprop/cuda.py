@@ -1,0 +1,72 @@
+"""RMSprop on the Cuda device: one fused launch of rmsprop.cu per parameter.
+
+The square average, the gradient average (centered) and the momentum buffer are updated in
+place; the new parameter goes to fresh storage, read and written in the same pass (the same
+memory traffic as an in-place update), so a tensor still sharing the old storage
+(``p.detach()``) keeps its values, as on the Cpu.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from dfdx_py.devices.cuda.storage import CudaArray
+from dfdx_py.errors import DeviceError
+from dfdx_py.optim.rmsprop import RMSPROP_UPDATE, RMSpropConfig
+
+L2, DECOUPLED = 1, 2
+"""The bits of the kernel's ``options``."""
+
+SUFFIX = {np.dtype(np.float32): "f32", np.dtype(np.float64): "f64"}
+
+
+def kernel_suffix(dtype: np.dtype[Any]) -> str:
+    """The kernel of ``dtype``; ``DeviceError`` for dtypes rmsprop.cu lacks (f16, bf16)."""
+    try:
+        return SUFFIX[dtype]
+    except KeyError:
+        raise DeviceError(
+            f"RMSprop: no Cuda kernel for {dtype} parameters yet (f32 and f64 have one)"
+        ) from None
+
+
+@RMSPROP_UPDATE.register("cuda")
+class RMSpropCuda:
+    def update(
+        self,
+        cfg: RMSpropConfig,
+        param: CudaArray,
+        grad: CudaArray,
+        square_avg: CudaArray,
+        grad_avg: CudaArray | None,
+        velocity: CudaArray | None,
+    ) -> CudaArray:
+        kernel = f"rmsprop_update_{kernel_suffix(param.dtype)}"
+        out: CudaArray = param.ctx.empty(param.shape, param.dtype)
+        if param.size == 0:
+            return out
+        wd = cfg.weight_decay
+        options = 0 if wd is None else (DECOUPLED if cfg.decoupled else L2)
+        momentum = velocity is not None and cfg.momentum is not None
+        real = param.dtype.type
+        args = (
+            param.size,
+            options,
+            param.ptr,
+            grad.ptr,
+            square_avg.ptr,
+            0 if grad_avg is None else grad_avg.ptr,
+            velocity.ptr if momentum and velocity is not None else 0,
+            out.ptr,
+            real(cfg.lr),
+            real(cfg.alpha),
+            real(1.0 - cfg.alpha),
+            real(cfg.eps),
+            real(cfg.momentum or 0.0),
+            real(wd or 0.0),
+            real(cfg.lr * (wd or 0.0)),
+        )
+        param.ctx.launch("rmsprop", kernel, param.size, args)
+        return out

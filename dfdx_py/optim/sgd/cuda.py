@@ -1,0 +1,65 @@
+"""Sgd on the Cuda device: one fused launch of sgd.cu per parameter.
+
+The momentum buffer is updated in place; the new parameter goes to fresh storage, read and
+written in the same pass (the same memory traffic as an in-place update), so a tensor still
+sharing the old storage (``p.detach()``) keeps its values, as on the Cpu. The kernel also
+runs in place (``out`` = ``param``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from dfdx_py.devices.cuda.storage import CudaArray
+from dfdx_py.errors import DeviceError
+from dfdx_py.optim.sgd import SGD_UPDATE, SgdConfig
+
+L2, DECOUPLED, NESTEROV = 1, 2, 4
+"""The bits of the kernel's ``options``."""
+
+SUFFIX = {np.dtype(np.float32): "f32", np.dtype(np.float64): "f64"}
+
+
+def kernel_suffix(dtype: np.dtype[Any]) -> str:
+    """The kernel of ``dtype``; ``DeviceError`` for dtypes sgd.cu lacks (f16, bf16)."""
+    try:
+        return SUFFIX[dtype]
+    except KeyError:
+        raise DeviceError(
+            f"Sgd: no Cuda kernel for {dtype} parameters yet (f32 and f64 have one)"
+        ) from None
+
+
+@SGD_UPDATE.register("cuda")
+class SgdCuda:
+    def update(
+        self, cfg: SgdConfig, param: CudaArray, grad: CudaArray, velocity: CudaArray | None
+    ) -> CudaArray:
+        kernel = f"sgd_update_{kernel_suffix(param.dtype)}"
+        out: CudaArray = param.ctx.empty(param.shape, param.dtype)
+        if param.size == 0:
+            return out
+        wd = cfg.weight_decay
+        options = 0 if wd is None else (DECOUPLED if cfg.decoupled else L2)
+        if velocity is None or cfg.momentum is None:
+            velocity_ptr = 0
+        else:
+            velocity_ptr = velocity.ptr
+            options |= NESTEROV if cfg.nesterov else 0
+        real = param.dtype.type
+        args = (
+            param.size,
+            options,
+            param.ptr,
+            grad.ptr,
+            velocity_ptr,
+            out.ptr,
+            real(cfg.lr),
+            real(cfg.momentum or 0.0),
+            real(wd or 0.0),
+            real(cfg.lr * (wd or 0.0)),
+        )
+        param.ctx.launch("sgd", kernel, param.size, args)
+        return out
