@@ -4,6 +4,7 @@ from dfdx_py import data, losses, nn, optim, serialize
 from dfdx_py.autograd import Gradients
 from dfdx_py.devices import Cpu, Device
 from dfdx_py.devices.cuda import Cuda
+from dfdx_py.dlpack import from_dlpack
 from dfdx_py.dtypes import DType, bf16, bool_, f16, f32, f64, i64
 from dfdx_py.errors import DeviceError, DTypeError, ShapeError, TapeError
 from dfdx_py.ops import (
@@ -67,6 +68,7 @@ __all__ = [
     "f16",
     "f32",
     "f64",
+    "from_dlpack",
     "i64",
     "losses",
     "matmul",

@@ -125,6 +125,27 @@ class Tensor(Generic[S, E, D]):
         """This tensor converted to ``dtype`` (``torch.Tensor.to(dtype)``)."""
         return _ops.to_dtype(self, dtype)
 
+    def __dlpack__(
+        self,
+        *,
+        stream: Any = None,
+        max_version: tuple[int, int] | None = None,
+        dl_device: tuple[int, int] | None = None,
+        copy: bool | None = None,
+    ) -> Any:
+        """A DLPack capsule on this tensor's memory, for ``torch.from_dlpack(t)``,
+        ``np.from_dlpack(t)``, JAX or CuPy (no copy; see ``dfdx_py.dlpack``)."""
+        from dfdx_py.dlpack import to_dlpack
+
+        return to_dlpack(self, stream, max_version, dl_device, copy)
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        """DLPack's ``(device_type, device_id)``: ``(1, 0)`` on the Cpu, ``(2, ordinal)`` on
+        Cuda."""
+        from dfdx_py.dlpack import dlpack_device
+
+        return dlpack_device(self)
+
     # -- the tape ------------------------------------------------------------------------
 
     def trace(self, grads: Gradients | None = None) -> Tensor[S, E, D]:
