@@ -57,6 +57,16 @@ def make_device(kind: str, seed: int = 0, emulate: bool = False) -> Device:
     pytest.skip(f"{reason} (pytest --cuda-emulator runs these on the CPU emulation)")
 
 
+HALF = (dfdx.f16, dfdx.bf16)
+
+
+def skip_half_on_cuda(dev: Device, *dtypes: type[dfdx.DType]) -> None:
+    """Skip, saying why, a half-precision case on the Cuda device: its f16/bf16 kernels are
+    the half-precision issue's work (they compute in f32 there, as the Cpu does)."""
+    if dev.kind == "cuda" and any(d in HALF for d in dtypes):
+        pytest.skip("no f16/bf16 Cuda kernels yet (the half-precision issue)")
+
+
 def shares_storage(a: Any, b: Any) -> bool:
     """Whether two storages share memory: numpy views of one buffer, or Cuda arrays at one
     address (a free reshape)."""

@@ -200,7 +200,7 @@ def test_to_copies_and_ema_mixes(dev):
     b = a.to(dfdx.Cpu(seed=1))
     np.testing.assert_array_equal(a.weight.numpy(), b.weight.numpy())
     assert not shares_storage(a.weight._data, b.weight._data)
-    c = dev.build_module(nn.Linear[3, 2], f32)
+    c = dfdx.Cpu(seed=2).build_module(nn.Linear[3, 2], f32)  # on b's device
     before = b.weight.numpy()
     b.ema(c, 0.9)
     np.testing.assert_allclose(b.weight.numpy(), before * 0.9 + c.weight.numpy() * 0.1, rtol=1e-6)
