@@ -70,7 +70,9 @@ class Bench:
         a = [self.time(ours, self.sync_ours, iters) for _ in range(2)]
         b = [self.time(theirs, self.sync_theirs, iters) for _ in range(2)]
         t_ours, t_theirs = min(a), min(b)
-        self.rows.append((name, t_ours, t_theirs, achieved(t_ours)))
+        row = (name, t_ours, t_theirs, achieved(t_ours))
+        self.rows.append(row)
+        print(_row(*row), flush=True)  # each row as soon as it is measured
         return t_ours, t_theirs
 
     def to_torch(self, t: Any) -> torch.Tensor:
@@ -94,8 +96,9 @@ def elementwise(b: Bench, n: int, bandwidth: float) -> None:
         return lambda t: f"{nbytes / t / 1e12:.2f} TB/s = {nbytes / t / bandwidth:.0%} of copy"
 
     b.pair(f"add, {n:,} f32", lambda: x + y, lambda: tx + ty, 10, gbs(3 * n * 4))
+    torch_gelu = torch.nn.functional.gelu
     b.pair(f"gelu (tanh) forward, {n:,} f32", lambda: x.gelu(),
-           lambda: torch.nn.functional.gelu(tx, approximate="tanh"), 10, gbs(2 * n * 4))  # fmt: skip
+           lambda: torch_gelu(tx, approximate="tanh"), 10, gbs(2 * n * 4))  # fmt: skip
 
 
 def rows(b: Bench, shape: tuple[int, int], bandwidth: float) -> None:
@@ -219,6 +222,11 @@ def main() -> None:
     b = Bench(args.emulator)
 
     bandwidth = copy_bandwidth(b, 1 << (16 if quick else 28))
+    name = getattr(b.dev, "name", "?")
+    print(f"Device: {name}; copy bandwidth measured in this run (PyTorch device copy): "
+          f"{bandwidth / 1e12:.2f} TB/s\n")  # fmt: skip
+    print("| benchmark | dfdx_py | PyTorch | ratio | dfdx_py achieves |")
+    print("|---|---:|---:|---:|---|", flush=True)
     elementwise(b, 1 << (12 if quick else 28), bandwidth)
     rows(b, (64, 128) if quick else (16384, 4096), bandwidth)
     matmul(b, 64 if quick else 8192)
@@ -230,15 +238,12 @@ def main() -> None:
         transformer_step(b, 16, 256, 512, 8)
     memory = memory_steady(b, 200 if quick else 10_000)
 
-    name = getattr(b.dev, "name", "?")
-    print(f"Device: {name}; copy bandwidth measured in this run (PyTorch device copy): "
-          f"{bandwidth / 1e12:.2f} TB/s\n")  # fmt: skip
-    print("| benchmark | dfdx_py | PyTorch | ratio | dfdx_py achieves |")
-    print("|---|---:|---:|---:|---|")
-    for label, t_ours, t_theirs, achieved in b.rows:
-        print(f"| {label} | {_fmt(t_ours)} | {_fmt(t_theirs)} | {t_ours / t_theirs:.2f}x | "
-              f"{achieved} |")  # fmt: skip
     print(f"\n{memory}")
+
+
+def _row(label: str, t_ours: float, t_theirs: float, achieved: str) -> str:
+    ratio = t_ours / t_theirs
+    return f"| {label} | {_fmt(t_ours)} | {_fmt(t_theirs)} | {ratio:.2f}x | {achieved} |"
 
 
 def _fmt(seconds: float) -> str:

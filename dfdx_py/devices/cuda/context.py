@@ -6,6 +6,8 @@ kernel needs only its storage arguments to allocate and launch (``x.ctx.launch(.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import functools
 import math
 from pathlib import Path
@@ -77,6 +79,7 @@ class CudaContext:
         self.device = drv.Device(ordinal)
         self.context = checked("retain the primary context", self.device.retain_primary_context)
         checked("make the context current", self.context.push)
+        atexit.register(self._release)  # PyCUDA aborts at exit if a context is still pushed
         self.allocator = CachingAllocator(drv)
         self.sm_count = int(self.device.get_attribute(drv.device_attribute.MULTIPROCESSOR_COUNT))
         self.name = str(self.device.name())
@@ -137,6 +140,14 @@ class CudaContext:
             grid = max(1, min(-(-n // block), 32 * self.sm_count))
         with driver_errors(f"launch {name}"):
             fn.prepared_async_call((grid, 1, 1), (block, 1, 1), None, *args, shared_size=shared)
+
+    def _release(self) -> None:
+        """At interpreter exit: give cached memory back and pop the context we pushed."""
+        with contextlib.suppress(Exception):
+            self.synchronize()
+            self.allocator.empty_cache()
+        with contextlib.suppress(Exception):
+            self.context.pop()
 
     def synchronize(self) -> None:
         """Wait until every launched kernel has finished."""

@@ -59,15 +59,13 @@ class Cublas:
         self.handle = ctypes.c_void_p()
         self._check("cublasCreate", self.lib.cublasCreate_v2(ctypes.byref(self.handle)))
         for name in ("cublasSgemm_v2", "cublasDgemm_v2"):
+            # handle, transa, transb, m, n, k, *alpha, A, lda, B, ldb, *beta, C, ldc
             getattr(self.lib, name).argtypes = (
                 [ctypes.c_void_p, ctypes.c_int, ctypes.c_int]
                 + [ctypes.c_int] * 3
-                + [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int] * 2
-                + [
-                    ctypes.c_void_p,
-                    ctypes.c_void_p,
-                    ctypes.c_int,
-                ]
+                + [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
+                + [ctypes.c_void_p, ctypes.c_int]
+                + [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
             )
         for name in ("cublasSgemmStridedBatched", "cublasDgemmStridedBatched"):
             getattr(self.lib, name).argtypes = (
