@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from dfdx_py.errors import ShapeError
 from dfdx_py.nn.module import Module
+from dfdx_py.ops.linear import linear
 from dfdx_py.tensor import Tensor
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ class UnbiasedLinear(Module):
         check_last_dim(self, x, self.in_features)
         if x.ndim > 3:
             raise ShapeError(f"{type(self)!r} takes inputs of rank 1 to 3, got shape {x.shape}")
-        return x @ self.weight.permute((1, 0))
+        return linear(x, self.weight)
 
 
 class Linear(UnbiasedLinear):
@@ -61,5 +62,7 @@ class Linear(UnbiasedLinear):
         self.bias = device.sample_uniform((self.out_features,), -bound, bound, dtype=dtype)
 
     def forward(self, x: Tensor[Any, Any, Any]) -> Tensor[Any, Any, Any]:
-        y = super().forward(x)
-        return y + self.bias.broadcast_to(y.shape)
+        check_last_dim(self, x, self.in_features)
+        if x.ndim > 3:
+            raise ShapeError(f"{type(self)!r} takes inputs of rank 1 to 3, got shape {x.shape}")
+        return linear(x, self.weight, self.bias)

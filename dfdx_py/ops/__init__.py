@@ -27,6 +27,7 @@ from dfdx_py.ops.exp import exp as exp
 from dfdx_py.ops.fast_gelu import fast_gelu as fast_gelu
 from dfdx_py.ops.fast_gelu import gelu as gelu
 from dfdx_py.ops.leaky_relu import leaky_relu as leaky_relu
+from dfdx_py.ops.linear import linear as linear
 from dfdx_py.ops.ln import ln as ln
 from dfdx_py.ops.log_softmax import log_softmax as log_softmax
 from dfdx_py.ops.logsumexp import logsumexp as logsumexp

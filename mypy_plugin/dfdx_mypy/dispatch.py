@@ -44,7 +44,7 @@ from dfdx_mypy.rules import (
     tape,
 )
 from dfdx_mypy.rules.dtypes import check_receiver_dtype
-from dfdx_mypy.rules.matmul import matmul_rule
+from dfdx_mypy.rules.matmul import linear_rule, matmul_rule
 
 Rule = Callable[[Call], Type]
 
@@ -70,6 +70,7 @@ OP_RULES: Final[dict[str, Rule]] = {
     "broadcast_to": reductions.broadcast,
     "choose": elementwise.choose,
     "matmul": matmul_rule,
+    "linear": linear_rule,
     "reshape": shape_ops.reshape_rule,
     "permute": shape_ops.permute_rule,
     "transpose": shape_ops.transpose_rule,
@@ -138,7 +139,7 @@ _WIDEN_METHODS: Final = (
     - _REFLECTED
 )
 _WIDEN_FUNCTIONS: Final[dict[str, int]] = {
-    **dict.fromkeys((*_BINARY, "matmul", "select", "gather"), 1),
+    **dict.fromkeys((*_BINARY, "matmul", "linear", "select", "gather"), 1),
     **dict.fromkeys(("conv1d", "conv2d", "conv_transpose2d"), 1),
     **dict.fromkeys(("choose", "concat", "stack"), 0),
 }

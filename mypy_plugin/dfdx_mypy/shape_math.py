@@ -622,6 +622,28 @@ def matmul(a: Shape, b: Shape) -> Shape | Failure:
     return (*batch, *m, *n)
 
 
+def linear(x: Shape, weight: Shape, bias: Shape | None) -> Shape | Failure:
+    """``linear(x, weight, bias)``: ``(..., I)`` with a weight ``(O, I)`` (and a bias ``(O,)``)
+    gives ``(..., O)``."""
+    op = "linear"
+    if len(weight) != 2:
+        return Failure(f"{op}: weight must be (out, in), got {fmt_shape(weight)}")
+    out_features, in_features = weight
+    if not x:
+        return Failure(f"{op}: x must have an axis of {in_features} features, got ()")
+    if unify_dims(x[-1], in_features) is None:
+        return Failure(
+            f"{op}: inner dims differ: {fmt_shape(x)} @ {fmt_shape(weight)}ᵀ: "
+            f"{dim_mismatch(x[-1], in_features)}"
+        )
+    if bias is not None and (len(bias) != 1 or unify_dims(bias[0], out_features) is None):
+        return Failure(
+            f"{op}: bias must be ({out_features},) for weight {fmt_shape(weight)}, "
+            f"got {fmt_shape(bias)}"
+        )
+    return (*x[:-1], out_features)
+
+
 # -- convolutions and pooling -------------------------------------------------------------
 
 

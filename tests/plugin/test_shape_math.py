@@ -371,3 +371,15 @@ def test_upscale2d() -> None:
     assert sm.upscale2d((3, DYN, 4), (8, 8)) == (3, 8, 8)
     failed(sm.upscale2d((3, 32, 32), (16, 64)), "16 < 32")
     failed(sm.upscale2d((32, 32), (64, 64)), "rank 3 or 4")
+
+
+def test_linear_shapes() -> None:
+    from dfdx_mypy.shape_math import linear
+
+    assert linear((64, 512), (10, 512), (10,)) == (64, 10)
+    assert linear((2, 5, 3), (4, 3), None) == (2, 5, 4)
+    assert linear((3,), (4, 3), None) == (4,)
+    assert linear((DYN, 3), (4, 3), None) == (DYN, 4)
+    assert isinstance(linear((64, 256), (10, 512), None), Failure)
+    assert isinstance(linear((64, 512), (10, 512), (9,)), Failure)
+    assert isinstance(linear((64, 512), (512,), None), Failure)

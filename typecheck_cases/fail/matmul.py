@@ -3,6 +3,7 @@
 from typing import TypeVar
 
 from dfdx_py import Cpu, Rank2, Tensor, f32, f64, i64
+from dfdx_py.ops import linear as linear_op
 from dfdx_py.ops import matmul
 
 dev = Cpu(seed=0)
@@ -22,3 +23,7 @@ B = TypeVar("B", bound=int)
 def linear(x: Tensor[Rank2[B, 784], f32, Cpu], w: Tensor[Rank2[512, 10], f32, Cpu]) -> None:
     x @ w  # E: matmul: inner dims differ: (B, 784) @ (512, 10): 784 != 512
 dev.arange(3) @ dev.zeros((3, 4), dtype=i64)  # E: matmul: needs a float tensor, got i64  [tensor-dtype]
+linear_op(dev.zeros((64, 256)), dev.zeros((10, 512)))  # E: linear: inner dims differ: (64, 256) @ (10, 512)ᵀ: 256 != 512  [tensor-shape]
+linear_op(dev.zeros((64, 512)), dev.zeros((10, 512)), dev.zeros((9,)))  # E: linear: bias must be (10,) for weight (10, 512), got (9,)
+linear_op(dev.zeros((64, 512)), dev.zeros((512,)))  # E: linear: weight must be (out, in), got (512,)
+linear_op(dev.zeros((2, 3)), dev.zeros((4, 3), dtype=f64))  # E: linear: dtypes differ

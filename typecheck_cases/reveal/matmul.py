@@ -36,3 +36,12 @@ def batched(x: Tensor[Rank3[B, 2, 3], f32, Cpu], y: Tensor[Rank3[B, 3, 4], f32, 
 
 def dyn(x: Tensor[tuple[int, int], f32, Cpu]) -> None:
     assert_type(x @ dev.zeros((3, 4)), Tensor[tuple[int, L4], f32, Cpu])
+
+
+# linear: x @ weightᵀ + bias, the weight in PyTorch's (out, in) layout
+assert_type(dfdx.linear(dev.zeros((2, 3)), dev.zeros((4, 3))), Tensor[tuple[L2, L4], f32, Cpu])
+assert_type(
+    dfdx.linear(dev.zeros((5, 2, 3)), dev.zeros((4, 3)), dev.zeros((4,))),
+    Tensor[tuple[L5, L2, L4], f32, Cpu],
+)
+assert_type(dfdx.linear(dev.zeros((3,)), dev.zeros((4, 3))), Tensor[tuple[L4], f32, Cpu])
