@@ -9,6 +9,9 @@ those axes last followed by one row reduction (``reduce.cu``). Up to 6 dims, as 
 from __future__ import annotations
 
 import math
+from typing import Any
+
+import numpy as np
 
 from dfdx_py.devices.cuda.context import suffix
 from dfdx_py.devices.cuda.driver import driver_errors
@@ -81,14 +84,41 @@ def move_last(x: CudaArray, axes: tuple[int, ...]) -> CudaArray:
     return permute(x, order)
 
 
+_GEMM_DTYPES = {np.dtype(np.float32): "f32", np.dtype(np.float64): "f64"}
+_ONES: dict[tuple[int, np.dtype[Any]], CudaArray] = {}
+
+
+def ones(ctx: Any, dtype: np.dtype[Any], n: int) -> CudaArray:
+    """At least ``n`` ones of ``dtype`` on ``ctx``: one cached vector per dtype, grown when a
+    longer one is asked for (a prefix of ones is ones)."""
+    key = (id(ctx), dtype)
+    vec = _ONES.get(key)
+    if vec is None or vec.size < n:
+        vec = ctx.empty((max(n, 1024),), dtype)
+        ctx.launch("fill", f"fill_{suffix(dtype)}", vec.size, (vec.size, dtype.type(1), vec.ptr))
+        _ONES[key] = vec
+    return vec
+
+
 def reduce(x: CudaArray, axes: tuple[int, ...], op: str) -> CudaArray:
-    """``op`` ("sum", "max" or "min") over ``axes`` (sorted), the axes removed."""
+    """``op`` ("sum", "max" or "min") over ``axes`` (sorted), the axes removed.
+
+    A float sum over leading axes (a bias's gradient: ``(B, S, O) -> (O,)``) is one cuBLAS
+    GEMM with a vector of ones, reading ``x`` in place; other reductions move the axes last
+    (a strided copy unless they already are) and reduce rows (``reduce.cu``).
+    """
     kept_shape = tuple(d for i, d in enumerate(x.shape) if i not in axes)
     n = math.prod(x.shape[a] for a in axes)
     rows = math.prod(kept_shape)
-    moved = move_last(x, axes)
     out: CudaArray = x.ctx.empty(kept_shape, x.dtype)
     if rows and n:
+        leading = axes == tuple(range(len(axes))) and len(axes) < x.ndim
+        if op == "sum" and leading and x.dtype in _GEMM_DTYPES:
+            vec = ones(x.ctx, x.dtype, n)  # out (1, rows) = ones (1, n) @ x (n, rows)
+            x.ctx.cublas.gemm(_GEMM_DTYPES[x.dtype], 1, rows, n, vec.ptr, False, x.ptr,
+                              False, out.ptr)  # fmt: skip
+            return out
+        moved = move_last(x, axes)
         grid = min(rows, 65535)
         x.ctx.launch("reduce", f"{op}_rows_{suffix(x.dtype)}", rows, (rows, n, moved.ptr, out.ptr),
                      grid=grid)  # fmt: skip

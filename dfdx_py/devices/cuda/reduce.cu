@@ -14,7 +14,17 @@
         for (size_t row = blockIdx.x; row < rows; row += gridDim.x) {                    \
             const T *x = in + row * n;                                                   \
             T acc = (INIT);                                                              \
-            for (size_t j = threadIdx.x; j < n; j += blockDim.x) {                       \
+            const int VN = VecLanes<T>::n;                                               \
+            /* 16-byte loads when every row starts aligned (n a multiple of the lanes) */ \
+            const size_t nv = (VN > 1 && n % VN == 0) ? n / VN : 0;                      \
+            for (size_t k = threadIdx.x; k < nv; k += blockDim.x) {                      \
+                const Lanes<T> lanes = load_lanes(x, k);                                 \
+                _Pragma("unroll") for (int l = 0; l < VN; l++) {                         \
+                    const T v = lanes.v[l];                                              \
+                    acc = (COMBINE);                                                     \
+                }                                                                        \
+            }                                                                            \
+            for (size_t j = nv * VN + threadIdx.x; j < n; j += blockDim.x) {             \
                 const T v = x[j];                                                        \
                 acc = (COMBINE);                                                         \
             }                                                                            \

@@ -1,0 +1,117 @@
+"""Where a GPU training step's time goes: host or device.
+
+``python3 benchmarks/gpu_profile.py`` (on the GPU machine; ``--emulator`` to check it here)
+runs the transformer encoder block step of ``benchmarks/gpu.py`` and reports, for dfdx_py and
+PyTorch: the time to *enqueue* one step (the host's work, no synchronisation) and the time of a
+step including the device's work, plus dfdx_py's kernel launches and cuBLAS calls per step
+and the same counts per op of the forward pass. A step whose enqueue time is close to its total
+time is host-bound: fewer launches, not faster kernels, will speed it up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+
+import dfdx_py as dfdx
+from dfdx_py import nn, optim
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def timed(fn: Callable[[], Any], sync: Callable[[], None], iters: int = 20) -> tuple[float, float]:
+    """(enqueue time, total time) of one call, medians over ``iters`` calls."""
+    for _ in range(3):
+        fn()
+    sync()
+    enqueue, total = [], []
+    for _ in range(iters):
+        start = time.perf_counter()
+        fn()
+        mid = time.perf_counter()
+        sync()
+        end = time.perf_counter()
+        enqueue.append(mid - start)
+        total.append(end - start)
+    return statistics.median(enqueue), statistics.median(total)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--emulator", action="store_true")
+    args = parser.parse_args()
+    if args.emulator:
+        sys.path.insert(0, str(ROOT))
+        from tests.cuda_emulator.context import EmulatedCuda
+
+        dev: Any = EmulatedCuda(0)
+        tdev, batch, seq, d, heads = "cpu", 2, 8, 32, 4
+    else:
+        dev = dfdx.Cuda(0)
+        tdev, batch, seq, d, heads = "cuda", 16, 256, 512, 8
+
+    block = dev.build_module(nn.TransformerEncoderBlock[d, heads, 4 * d], dfdx.f32)
+    opt = optim.Adam(block, lr=1e-4)
+    x = dev.sample_normal((batch, seq, d))
+    grads = block.alloc_grads()
+
+    def ours() -> None:
+        nonlocal grads
+        out = block.forward_mut(x.traced(grads))
+        grads = out.square().mean().backward()
+        opt.update(block, grads)
+        block.zero_grads(grads)
+
+    tb = torch.nn.TransformerEncoderLayer(d, heads, 4 * d, dropout=0.0, batch_first=True).to(tdev)
+    topt = torch.optim.Adam(tb.parameters(), lr=1e-4)
+    tx = torch.from_numpy(x.numpy()).to(tdev)
+
+    def theirs() -> None:
+        topt.zero_grad(set_to_none=True)
+        tb(tx).square().mean().backward()
+        topt.step()
+
+    def sync_theirs() -> None:
+        if tdev == "cuda":
+            torch.cuda.synchronize()
+
+    # launches per step, by kernel
+    ctx = dev.ctx
+    counts: collections.Counter[str] = collections.Counter()
+    launch, gemm = ctx.launch, ctx.cublas.gemm
+
+    def counting_launch(module: str, name: str, *a: Any, **k: Any) -> Any:
+        counts[name] += 1
+        return launch(module, name, *a, **k)
+
+    def counting_gemm(*a: Any, **k: Any) -> Any:
+        counts["cublas gemm"] += 1
+        return gemm(*a, **k)
+
+    ctx.launch = counting_launch
+    ctx.cublas.gemm = counting_gemm
+    ours()
+    dev.synchronize()
+    per_step = dict(counts)
+    ctx.launch, ctx.cublas.gemm = launch, gemm
+
+    e_ours, t_ours = timed(ours, dev.synchronize)
+    e_theirs, t_theirs = timed(theirs, sync_theirs)
+    print(f"transformer encoder block step, d={d}, {heads} heads, seq {seq}, batch {batch}")
+    print(f"dfdx_py: enqueue {e_ours * 1e3:.2f} ms, total {t_ours * 1e3:.2f} ms")
+    print(f"PyTorch: enqueue {e_theirs * 1e3:.2f} ms, total {t_theirs * 1e3:.2f} ms")
+    print(f"dfdx_py launches per step: {sum(per_step.values())}")
+    for name, n in sorted(per_step.items(), key=lambda kv: -kv[1]):
+        print(f"  {n:4d}  {name}")
+
+
+if __name__ == "__main__":
+    main()
