@@ -5,7 +5,8 @@
 #
 # installs the carried PyCUDA wheels (../shared/gpu/prepare.sh put them in .gpu/), runs every
 # test with a `cuda` parameter (`pytest -m cuda`) and the GPU benchmarks, and leaves the logs
-# in $OUT (the device tool brings that folder back): pytest.log, junit.xml, bench.md.
+# in $OUT (the device tool brings that folder back): pytest.log, junit.xml, bench.md,
+# profile.txt.
 set -uo pipefail
 what=${1:-all}
 shift || true
@@ -28,5 +29,6 @@ if [[ $what == tests || $what == all ]]; then
 fi
 if [[ $what == bench || $what == all ]]; then
     python3 benchmarks/gpu.py 2>&1 | tee "$OUT/bench.md" | tail -40
+    python3 benchmarks/gpu_profile.py 2>&1 | tee "$OUT/profile.txt" | tail -30
 fi
 exit "$status"
