@@ -149,3 +149,14 @@ def test_pool2d_global_like(dev):
     np.testing.assert_allclose(y.numpy()[..., 0, 0], x.mean(axis=(-2, -1)), rtol=1e-12)
     torch_y = F.max_pool2d(torch.from_numpy(x), 4).numpy()
     np.testing.assert_array_equal(pool2d(dev.tensor(x, dtype=dfdx.f64), "max", 4).numpy(), torch_y)
+
+
+def test_max_pool_gradient_is_exact_with_infinite_gradients(dev):
+    import dfdx_py as dfdx
+    from dfdx_py.ops import pool2d
+
+    x = dev.tensor(np.array([[[1.0, 2.0], [3.0, 4.0]]]))
+    grads = dfdx.Gradients()
+    y = pool2d(x.trace(grads), "max", 2)
+    (y * dev.tensor(np.array([[[np.inf]]]))).sum().backward()
+    assert grads.get(x).numpy().tolist() == [[[0.0, 0.0], [0.0, np.inf]]]

@@ -63,7 +63,11 @@ class Pool2dCpu:
                 gxp[..., hs, ws] += g
         else:
             xp = _padded(x, geom, _PAD[kind])
+            # g · mask is ~10x faster than np.where, and equal unless a gradient is infinite
+            # or NaN (inf · 0 = NaN): then take where's exact zeros
+            exact = not np.isfinite(grad_y).all()
             for hs, ws in _windows(geom):
                 # every element equal to its window's extremum gets the gradient (ties too)
-                gxp[..., hs, ws] += np.where(xp[..., hs, ws] == y, grad_y, 0)
+                hit = xp[..., hs, ws] == y
+                gxp[..., hs, ws] += np.where(hit, grad_y, 0) if exact else grad_y * hit
         return _crop(gxp, geom, x.shape)
