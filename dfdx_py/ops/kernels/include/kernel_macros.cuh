@@ -45,10 +45,11 @@ template <typename T> __device__ __forceinline__ void store_lanes(T *p, size_t k
     }
 
 // A unary op with up to two scalar parameters p0, p1 (unused ones are ignored).
-// FWD is an expression in x, p0, p1; DFDX (dy/dx) an expression in x, y, p0, p1.
+// FWD is an expression in x, p0, p1; GRAD (the input's gradient) an expression in x, y (the
+// output), g (the output's gradient), p0, p1.
 //   name_fwd_SUFFIX(n, p0, p1, inp, out)
 //   name_bwd_SUFFIX(n, p0, p1, inp, out, grad_out, grad_inp)
-#define UNARY_OP(T, SUFFIX, NAME, FWD, DFDX)                                               \
+#define UNARY_OP_GRAD(T, SUFFIX, NAME, FWD, GRAD)                                          \
     extern "C" __global__ void NAME##_fwd_##SUFFIX(const size_t n, const T p0, const T p1,  \
                                                    const T *inp, T *out) {                 \
         VEC_LOOP(T, n,                                                                     \
@@ -73,15 +74,20 @@ template <typename T> __device__ __forceinline__ void store_lanes(T *p, size_t k
             _Pragma("unroll") for (int l = 0; l < VN; l++) {                              \
                 const T x = xs.v[l];                                                       \
                 const T y = yv.v[l];                                                       \
+                const T g = gs.v[l];                                                       \
                 (void)x; (void)y; /* a formula may use only one of them */                 \
-                r.v[l] = (DFDX) * gs.v[l];                                                 \
+                r.v[l] = (GRAD);                                                           \
             }                                                                              \
             store_lanes(grad_inp, k, r);,                                                  \
             const T x = inp[i];                                                            \
             const T y = out[i];                                                            \
+            const T g = grad_out[i];                                                       \
             (void)x; (void)y;                                                              \
-            grad_inp[i] = (DFDX) * grad_out[i];)                                           \
+            grad_inp[i] = (GRAD);)                                                         \
     }
+
+// The common case: GRAD = DFDX * g, with DFDX (dy/dx) an expression in x, y, p0, p1.
+#define UNARY_OP(T, SUFFIX, NAME, FWD, DFDX) UNARY_OP_GRAD(T, SUFFIX, NAME, FWD, (DFDX) * g)
 
 // A unary op that runs forward only (integer variants, comparisons with a scalar).
 #define UNARY_FWD(T, SUFFIX, NAME, FWD)                                                    \
