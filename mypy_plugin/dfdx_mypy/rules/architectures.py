@@ -124,10 +124,27 @@ def _lookup_info(plugin: Plugin, fullname: str) -> SymbolTableNode | None:
 # -- annotation position ------------------------------------------------------------------
 
 
+_NEVER_ARCHITECTURES = (
+    "builtins.",
+    "typing.",
+    "typing_extensions.",
+    "collections.",
+    "types.",
+    "_typeshed.",
+    "numpy.",
+    "dfdx_py.tensor.",
+    "dfdx_py.dtypes.",
+    "dfdx_py.devices.",
+    "dfdx_py.shapes.",
+)
+"""Modules whose names are never architectures: mypy asks the hook about every type name it
+reads (tens of thousands in a large file), so these skip the lookup."""
+
+
 def type_analyze_hook(plugin: Plugin, fullname: str) -> TypeAnalyzeHook | None:
     """The hook for ``fullname`` when it names a module class taking arguments, or an alias
     whose target is such an architecture; ``None`` otherwise."""
-    if fullname.startswith(("builtins.", "typing.", "typing_extensions.")):
+    if fullname.startswith(_NEVER_ARCHITECTURES):
         return None
     node = _lookup_info(plugin, fullname)
     target = node.node if node is not None else None
