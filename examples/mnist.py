@@ -99,17 +99,13 @@ def load_sklearn_digits(dev: Device, seed: int) -> tuple[Split, Split]:
 
 
 def make_device(name: str, seed: int) -> Device:
-    """The device of ``--device``: ``cpu``, or ``cuda`` once dfdx_py has a Cuda device."""
+    """The device of ``--device``: ``cpu`` or ``cuda`` (GPU 0)."""
     if name == "cpu":
         return Cpu(seed=seed)
-    cuda = getattr(dfdx, "Cuda", None)
-    if cuda is None:
-        raise SystemExit("--device cuda: this dfdx_py has no Cuda device yet; use --device cpu")
     try:
-        device: Device = cuda(0, seed=seed)
+        return dfdx.Cuda(0, seed=seed)
     except dfdx.DeviceError as e:  # no PyCUDA, no GPU, no driver: the error says which
         raise SystemExit(f"--device cuda: {e}") from None
-    return device
 
 
 def accuracy(model: Mlp, split: Split, dev: Device) -> float:

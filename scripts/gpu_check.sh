@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The GPU machine's job, in one call of the device tool (carry [".gpu"]):
 #
-#     bash scripts/gpu_check.sh [tests|bench|all] [extra pytest args...]
+#     bash scripts/gpu_check.sh [tests|demo|bench|all] [extra pytest args...]
 #
 # installs the carried PyCUDA wheels (../shared/gpu/prepare.sh put them in .gpu/), runs every
-# test with a `cuda` parameter (`pytest -m cuda`) and the GPU benchmarks, and leaves the logs
+# test with a `cuda` parameter (`pytest -m cuda`), the MNIST demo on the GPU and the GPU
+# benchmarks, and leaves the logs
 # in $OUT (the device tool brings that folder back): pytest.log, junit.xml, bench.md,
 # profile.txt.
 set -uo pipefail
@@ -26,6 +27,10 @@ if [[ $what == tests || $what == all ]]; then
         tests/ops tests/autograd tests/nn tests/optim tests/cuda tests/test_losses.py \
         tests/data tests/test_serialize.py "$@" 2>&1 | tee "$OUT/pytest.log" | tail -60
     status=${PIPESTATUS[0]}
+fi
+if [[ $what == demo || $what == all ]]; then
+    python3 examples/mnist.py --device cuda --out "$OUT/mnist" 2>&1 | tail -4 | tee "$OUT/mnist.txt"
+    status=$(( status || PIPESTATUS[0] ))
 fi
 if [[ $what == bench || $what == all ]]; then
     python3 benchmarks/gpu.py 2>&1 | tee "$OUT/bench.md" | tail -40
