@@ -328,6 +328,10 @@ def test_cuda_exchange_with_torch(dev):
     torch.cuda.synchronize()
     np.testing.assert_array_equal(back.numpy(), np.arange(6.0).reshape(2, 3) + 1)
     np.testing.assert_array_equal(dfdx.from_dlpack(y.T, dev).numpy(), y.T.cpu().numpy())
+    sliced = torch.arange(9.0, device=x.device)[1:]  # 4 bytes in: copied to an aligned block
+    got = dfdx.from_dlpack(sliced, dev)
+    assert address(got) % 16 == 0
+    np.testing.assert_array_equal((got + 1.0).numpy(), np.arange(1.0, 9.0) + 1.0)
 
 
 def test_a_misaligned_cuda_import_is_copied(dev):
