@@ -51,7 +51,8 @@ template <typename T> __device__ __forceinline__ void store_lanes(T *p, size_t k
 //   name_bwd_SUFFIX(n, p0, p1, inp, out, grad_out, grad_inp)
 #define UNARY_OP_GRAD(T, SUFFIX, NAME, FWD, GRAD)                                          \
     extern "C" __global__ void NAME##_fwd_##SUFFIX(const size_t n, const T p0, const T p1,  \
-                                                   const T *inp, T *out) {                 \
+                                                   const T *__restrict__ inp,              \
+                                                   T *__restrict__ out) {                  \
         VEC_LOOP(T, n,                                                                     \
             const Lanes<T> xs = load_lanes(inp, k);                                        \
             Lanes<T> ys;                                                                   \
@@ -92,7 +93,8 @@ template <typename T> __device__ __forceinline__ void store_lanes(T *p, size_t k
 // A unary op that runs forward only (integer variants, comparisons with a scalar).
 #define UNARY_FWD(T, SUFFIX, NAME, FWD)                                                    \
     extern "C" __global__ void NAME##_fwd_##SUFFIX(const size_t n, const T p0, const T p1,  \
-                                                   const T *inp, T *out) {                 \
+                                                   const T *__restrict__ inp,              \
+                                                   T *__restrict__ out) {                  \
         GRID_STRIDE(i, n) {                                                                \
             const T x = inp[i];                                                            \
             out[i] = (FWD);                                                                \
@@ -105,8 +107,10 @@ template <typename T> __device__ __forceinline__ void store_lanes(T *p, size_t k
 //   name_fwd_SUFFIX(n, lhs, rhs, out)
 //   name_bwd_SUFFIX(n, lhs, rhs, out, grad_out, grad_lhs, grad_rhs)
 #define BINARY_OP(T, SUFFIX, NAME, FWD, DFDA, DFDB)                                        \
-    extern "C" __global__ void NAME##_fwd_##SUFFIX(const size_t n, const T *lhs,            \
-                                                   const T *rhs, T *out) {                 \
+    extern "C" __global__ void NAME##_fwd_##SUFFIX(const size_t n,                         \
+                                                   const T *__restrict__ lhs,              \
+                                                   const T *__restrict__ rhs,              \
+                                                   T *__restrict__ out) {                  \
         VEC_LOOP(T, n,                                                                     \
             const Lanes<T> as = load_lanes(lhs, k);                                        \
             const Lanes<T> bs = load_lanes(rhs, k);                                        \
@@ -137,8 +141,10 @@ template <typename T> __device__ __forceinline__ void store_lanes(T *p, size_t k
 
 // Forward only, for integer dtypes.
 #define BINARY_FWD(T, SUFFIX, NAME, FWD)                                                   \
-    extern "C" __global__ void NAME##_fwd_##SUFFIX(const size_t n, const T *lhs,            \
-                                                   const T *rhs, T *out) {                 \
+    extern "C" __global__ void NAME##_fwd_##SUFFIX(const size_t n,                         \
+                                                   const T *__restrict__ lhs,              \
+                                                   const T *__restrict__ rhs,              \
+                                                   T *__restrict__ out) {                  \
         GRID_STRIDE(i, n) {                                                                \
             const T a = lhs[i];                                                            \
             const T b = rhs[i];                                                            \
