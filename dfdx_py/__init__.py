@@ -5,7 +5,7 @@ from dfdx_py.autograd import Gradients
 from dfdx_py.devices import Cpu, Device
 from dfdx_py.devices.cuda import Cuda
 from dfdx_py.dlpack import from_dlpack
-from dfdx_py.dtypes import DType, bf16, bool_, f16, f32, f64, i64
+from dfdx_py.dtypes import AMP, DType, bf16, bool_, f16, f32, f64, i64
 from dfdx_py.errors import DeviceError, DTypeError, ShapeError, TapeError
 from dfdx_py.ops import (
     choose,
@@ -38,6 +38,7 @@ from dfdx_py.tensor import Tensor
 __version__ = "0.1.0"
 
 __all__ = [
+    "AMP",
     "Const",
     "Cpu",
     "Cuda",

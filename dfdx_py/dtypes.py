@@ -8,7 +8,7 @@ matching numpy dtype (bf16 comes from ``ml_dtypes``).
 from __future__ import annotations
 
 import builtins
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import ml_dtypes
 import numpy as np
@@ -82,6 +82,53 @@ class bool_(DType):
     type = np.bool_
 
 
+H = TypeVar("H", f16, bf16)
+
+
+class _AmpMeta(_DTypeMeta):
+    def __getitem__(cls, half: Any) -> Any:
+        return amp_dtype(half)
+
+
+class AMP(DType, Generic[H], metaclass=_AmpMeta):
+    """Automatic mixed precision, as dfdx's ``AMP<F>``: ``AMP[f16]``, ``AMP[bf16]``.
+
+    Tensors are stored in the half dtype ``H``; matmuls, convolutions, reductions, softmax
+    and norms accumulate in f32, and the optimizers keep an f32 master copy of every AMP
+    parameter (their updates would vanish below half precision's resolution otherwise).
+    ``AMP[bf16]`` is a real dtype class at run time (``dtype=AMP[bf16]``) and a type argument
+    (``Tensor[S, AMP[bf16], Cuda]``). PyTorch's closest equivalent is ``torch.autocast``.
+    """
+
+    half: ClassVar[type[DType]]
+    is_float = True
+
+
+_AMP: dict[type[DType], type[AMP[Any]]] = {}
+
+
+def amp_dtype(half: Any) -> type[AMP[Any]]:
+    """The dtype class ``AMP[half]`` (one class per half dtype, made on first use)."""
+    if half not in (f16, bf16):
+        raise DTypeError(f"AMP[{getattr(half, '__name__', half)}]: AMP takes f16 or bf16")
+    if half not in _AMP:
+        name = f"AMP[{half.__name__}]"
+        attrs = {"half": half, "numpy": half.numpy, "type": half.type, "__module__": __name__}
+        made: Any = _AmpMeta(name, (AMP,), {**attrs, "__qualname__": name})
+        _AMP[half] = made
+    return _AMP[half]
+
+
+def storage_dtype(dtype: type[DType]) -> type[DType]:
+    """The dtype a tensor of ``dtype`` is stored as: ``bf16`` for ``AMP[bf16]``, else itself."""
+    return dtype.half if issubclass(dtype, AMP) else dtype
+
+
+def is_half(dtype: type[DType]) -> bool:
+    """Whether ``dtype`` is stored in 16 bits (f16, bf16, AMP[f16], AMP[bf16])."""
+    return storage_dtype(dtype) in (f16, bf16)
+
+
 ALL_DTYPES: tuple[type[DType], ...] = (f16, bf16, f32, f64, i64, bool_)
 FLOAT_DTYPES: tuple[type[DType], ...] = (f16, bf16, f32, f64)
 
@@ -102,10 +149,12 @@ def from_numpy(dtype: np.dtype[Any]) -> type[DType]:
 
 def as_dtype(dtype: Any) -> type[DType]:
     """Accept a dtype class or its name (``"f32"``); raise ``DTypeError`` otherwise."""
-    if isinstance(dtype, type) and issubclass(dtype, DType) and dtype is not DType:
+    if isinstance(dtype, type) and issubclass(dtype, DType) and dtype not in (DType, AMP):
         return dtype
     if isinstance(dtype, str) and dtype in _BY_NAME:
         return _BY_NAME[dtype]
+    if isinstance(dtype, str) and dtype in ("AMP[f16]", "AMP[bf16]"):
+        return amp_dtype(_BY_NAME[dtype[4:-1]])
     raise DTypeError(f"{dtype!r} is not a dtype (supported: {_names()})")
 
 
