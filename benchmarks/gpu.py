@@ -76,6 +76,9 @@ class Bench:
         return t_ours, t_theirs
 
     def to_torch(self, t: Any) -> torch.Tensor:
+        if t.dtype.numpy.itemsize == 2:  # numpy cannot hand bf16 to torch: through f32
+            half = torch.bfloat16 if "bf16" in t.dtype.__name__ else torch.float16
+            return torch.from_numpy(t.to_dtype(dfdx.f32).numpy()).to(self.tdev, half)
         return torch.from_numpy(t.numpy()).to(self.tdev)
 
 
@@ -132,6 +135,26 @@ def matmul(b: Bench, n: int) -> None:
         torch.backends.cuda.matmul.allow_tf32 = False
 
 
+def matmul_half(b: Bench, n: int) -> None:
+    """bf16 and f16 matmuls (tensor cores, f32 accumulation) against the ~790 TFLOP/s that
+    torch's bf16 matmul reached on the H200 when the issue was written."""
+    for dtype, name in ((dfdx.bf16, "bf16"), (dfdx.f16, "f16")):
+        x = b.dev.sample_normal((n, n), dtype=dtype)
+        y = b.dev.sample_normal((n, n), dtype=dtype)
+        tx, ty = b.to_torch(x), b.to_torch(y)
+
+        def tflops(t: float) -> str:
+            return f"{2 * n**3 / t / 1e12:.0f} TFLOP/s ({2 * n**3 / t / 790e12:.0%} of 790)"
+
+        b.pair(
+            f"matmul {n}x{n} {name}",
+            lambda x=x, y=y: x @ y,
+            lambda tx=tx, ty=ty: tx @ ty,
+            20,
+            tflops,
+        )
+
+
 Mlp = tuple[nn.Linear[784, 512], nn.ReLU, nn.Linear[512, 512], nn.ReLU, nn.Linear[512, 10]]
 
 
@@ -170,11 +193,13 @@ def mlp_step(b: Bench, batch: int) -> tuple[Callable[[], Any], Callable[[], Any]
     return ours, theirs, model
 
 
-def transformer_step(b: Bench, batch: int, seq: int, d: int, heads: int) -> None:
-    """One Adam step of a transformer encoder block (post-norm, ReLU feed-forward 4·d)."""
-    block = b.dev.build_module(nn.TransformerEncoderBlock[d, heads, 4 * d], dfdx.f32)
+def transformer_step(b: Bench, batch: int, seq: int, d: int, heads: int, amp: bool = False) -> None:
+    """One Adam step of a transformer encoder block (post-norm, ReLU feed-forward 4·d).
+    ``amp``: an ``AMP[bf16]`` block (f32 master weights) against ``torch.autocast(bf16)``."""
+    dtype = dfdx.AMP[dfdx.bf16] if amp else dfdx.f32
+    block = b.dev.build_module(nn.TransformerEncoderBlock[d, heads, 4 * d], dtype)
     opt = optim.Adam(block, lr=1e-4)
-    x = b.dev.sample_normal((batch, seq, d))
+    x = b.dev.sample_normal((batch, seq, d), dtype=dtype)
     grads = block.alloc_grads()
 
     def ours() -> Any:
@@ -186,14 +211,17 @@ def transformer_step(b: Bench, batch: int, seq: int, d: int, heads: int) -> None
 
     tb = torch.nn.TransformerEncoderLayer(d, heads, 4 * d, dropout=0.0, batch_first=True).to(b.tdev)
     topt = torch.optim.Adam(tb.parameters(), lr=1e-4)
-    tx = b.to_torch(x)
+    tx = b.to_torch(x).float()
 
     def theirs() -> Any:
         topt.zero_grad(set_to_none=True)
-        tb(tx).square().mean().backward()
+        with torch.autocast(b.tdev, dtype=torch.bfloat16, enabled=amp):
+            loss = tb(tx).float().square().mean()
+        loss.backward()
         topt.step()
 
-    b.pair(f"transformer encoder block train step (d={d}, {heads} heads, seq {seq}, "
+    kind = "AMP[bf16] vs torch.autocast(bf16)" if amp else "f32"
+    b.pair(f"transformer encoder block train step, {kind} (d={d}, {heads} heads, seq {seq}, "
            f"batch {batch})", ours, theirs, 5)  # fmt: skip
 
 
@@ -230,12 +258,14 @@ def main() -> None:
     elementwise(b, 1 << (12 if quick else 28), bandwidth)
     rows(b, (64, 128) if quick else (16384, 4096), bandwidth)
     matmul(b, 64 if quick else 8192)
+    matmul_half(b, 64 if quick else 8192)
     ours, theirs, _ = mlp_step(b, 256)
     b.pair("MLP 784-512-512-10 train step (Adam), batch 256", ours, theirs, 5 if quick else 50)
-    if quick:
-        transformer_step(b, 2, 8, 32, 4)
-    else:
-        transformer_step(b, 16, 256, 512, 8)
+    for amp in (False, True):
+        if quick:
+            transformer_step(b, 2, 8, 32, 4, amp)
+        else:
+            transformer_step(b, 16, 256, 512, 8, amp)
     memory = memory_steady(b, 200 if quick else 10_000)
 
     print(f"\n{memory}")

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from dfdx_py.dtypes import DType, bf16, bool_, f32, i64
+from dfdx_py.dtypes import DType, bf16, bool_, f32, i64, storage_dtype
 from dfdx_py.shapes import fmt_shape
 
 if TYPE_CHECKING:
@@ -84,15 +84,16 @@ def save(module: Module, path: PathLike) -> None:
         model.save("mlp.safetensors")      # or dfdx_py.serialize.save(model, "mlp.npz")
 
     Values and dtypes are kept exactly, except that ``.npz`` (numpy has no bfloat16) stores
-    ``bf16`` tensors as ``f32``, which loads back exactly. The file is written next to
-    ``path`` and renamed into place, so an interrupted save never leaves half a file.
+    ``bf16`` (and ``AMP[bf16]``) tensors as ``f32``, which loads back exactly. The file is
+    written next to ``path`` and renamed into place, so an interrupted save never leaves half
+    a file.
     """
     target = Path(path)
     fmt = _format(target, "save")
     arrays: dict[str, Array] = {}
     for name, t in module.named_tensors():
         array = np.asarray(t.numpy(), order="C")  # (ascontiguousarray makes 0-d arrays 1-d)
-        if fmt == ".npz" and t.dtype is bf16:
+        if fmt == ".npz" and storage_dtype(t.dtype) is bf16:
             array = array.astype(np.float32)
         arrays[name] = array
     writer = _write_safetensors if fmt == ".safetensors" else _write_npz

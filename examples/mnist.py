@@ -8,6 +8,7 @@ files instead (``train-images-idx3-ubyte``, ``train-labels-idx1-ubyte``,
 
     python examples/mnist.py                       # ~97% test accuracy in seconds
     python examples/mnist.py --data ~/mnist --epochs 5
+    python examples/mnist.py --amp bf16            # AMP[bf16]: half storage, f32 master weights
 
 Writes the model (``mlp.npz``) and a plot of loss and accuracy per epoch (``history.png``)
 to ``--out`` (default ``out/mnist``).
@@ -30,12 +31,29 @@ from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 from tqdm import tqdm  # type: ignore[import-untyped]
 
 import dfdx_py as dfdx
-from dfdx_py import Cpu, Device, Dyn, Rank2, Tensor, data, f32, i64, losses, nn, optim
+from dfdx_py import (
+    AMP,
+    Cpu,
+    Device,
+    DType,
+    Dyn,
+    Rank2,
+    Tensor,
+    bf16,
+    data,
+    f16,
+    f32,
+    i64,
+    losses,
+    nn,
+    optim,
+)
 
 matplotlib.use("Agg")  # write PNGs; no display needed
 
 B = TypeVar("B", bound=int)
 D = TypeVar("D", bound=Device)
+E = TypeVar("E", bound=DType)
 Split = tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]  # images (n, 784) f32, labels (n,)
 
 IDX_DTYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -47,9 +65,9 @@ class Mlp(nn.Module):
     l1: nn.Linear[784, 128]
     l2: nn.Linear[128, 10]
 
-    def forward(self, x: Tensor[Rank2[B, 784], f32, D]) -> Tensor[Rank2[B, 10], f32, D]:
-        hidden: Tensor[Rank2[B, 128], f32, D] = self.l1(x)
-        logits: Tensor[Rank2[B, 10], f32, D] = self.l2(hidden.relu())
+    def forward(self, x: Tensor[Rank2[B, 784], E, D]) -> Tensor[Rank2[B, 10], E, D]:
+        hidden: Tensor[Rank2[B, 128], E, D] = self.l1(x)
+        logits: Tensor[Rank2[B, 10], E, D] = self.l2(hidden.relu())
         return logits
 
 
@@ -108,19 +126,24 @@ def make_device(name: str, seed: int) -> Device:
         raise SystemExit(f"--device cuda: {e}") from None
 
 
-def accuracy(model: Mlp, split: Split, dev: Device) -> float:
-    """The fraction of ``split`` that ``model`` classifies right (inference mode)."""
+def accuracy(model: Mlp, split: Split, dev: Device, dtype: type[DType]) -> float:
+    """The fraction of ``split`` that ``model`` (of ``dtype``) classifies right (inference)."""
     x: Tensor[Rank2[Dyn, 784], f32, Device] = dev.tensor(split[0], shape=(len(split[0]), 784))
-    logits: Tensor[Rank2[Dyn, 10], f32, Device] = model(x)
+    logits = model(x.to_dtype(dtype))
     return float((logits.numpy().argmax(axis=1) == split[1]).mean())
 
 
 def train(
     args: argparse.Namespace, dev: Device, train_set: Split, test_set: Split
 ) -> tuple[Mlp, dict[str, list[float]]]:
-    """Adam on cross-entropy; returns the model and the per-epoch history."""
-    model = dev.build_module(Mlp, f32)
+    """Adam on cross-entropy; returns the model and the per-epoch history. With ``--amp``
+    the model is ``AMP[bf16]`` or ``AMP[f16]`` (half storage, f32 accumulation, f32 master
+    weights in the optimizer; f16 adds a dynamic loss scaler)."""
+    amp: dict[str, type[DType]] = {"bf16": AMP[bf16], "f16": AMP[f16]}
+    dtype = amp[args.amp] if args.amp else f32
+    model = dev.build_module(Mlp, dtype)
     opt = optim.Adam(model, lr=args.lr)
+    scaler = optim.LossScaler() if args.amp == "f16" else None
     loader = (
         data.Loader(data.ArrayDataset(*train_set))
         .shuffled(args.seed)  # a new order each epoch
@@ -136,18 +159,22 @@ def train(
         for images, labels in loader:
             x: Tensor[Rank2[Dyn, 784], f32, Device] = images
             y: Tensor[tuple[Dyn], i64, Device] = labels
-            logits: Tensor[Rank2[Dyn, 10], f32, Device] = model.forward_mut(x.traced(grads))
-            target: Tensor[Rank2[Dyn, 10], f32, Device] = data.one_hot_encode(y, 10)
+            logits = model.forward_mut(x.to_dtype(dtype).traced(grads))
+            target = data.one_hot_encode(y, 10).to_dtype(dtype)
             loss = losses.cross_entropy_with_logits_loss(logits, target)
-            grads = loss.backward()
-            opt.update(model, grads)
+            if scaler is None:
+                grads = loss.backward()
+                opt.update(model, grads)
+            else:
+                grads = scaler.scale(loss).backward()
+                scaler.update(opt, model, grads)
             model.zero_grads(grads)
             total, batches = total + loss.item(), batches + 1
             bar.update()
             bar.set_postfix(epoch=epoch, loss=f"{loss.item():.3f}")
         history["loss"].append(total / batches)
-        history["train_acc"].append(accuracy(model, train_set, dev))
-        history["test_acc"].append(accuracy(model, test_set, dev))
+        history["train_acc"].append(accuracy(model, train_set, dev, dtype))
+        history["test_acc"].append(accuracy(model, test_set, dev, dtype))
         tqdm.write(
             f"epoch {epoch}: loss {history['loss'][-1]:.4f}, "
             f"train {history['train_acc'][-1]:.2%}, test {history['test_acc'][-1]:.2%}"
@@ -181,6 +208,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=Path("out/mnist"), help="model and plot")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    parser.add_argument(
+        "--amp", choices=["bf16", "f16"], help="train an AMP[bf16] or AMP[f16] model (else f32)"
+    )
     args = parser.parse_args(argv)
 
     dev = make_device(args.device, args.seed)

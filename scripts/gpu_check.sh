@@ -31,6 +31,9 @@ fi
 if [[ $what == demo || $what == all ]]; then
     python3 examples/mnist.py --device cuda --out "$OUT/mnist" 2>&1 | tail -4 | tee "$OUT/mnist.txt"
     status=$(( status || PIPESTATUS[0] ))
+    python3 examples/mnist.py --device cuda --amp bf16 --out "$OUT/mnist-bf16" 2>&1 | tail -4 \
+        | tee "$OUT/mnist-bf16.txt"
+    status=$(( status || PIPESTATUS[0] ))
 fi
 if [[ $what == bench || $what == all ]]; then
     python3 benchmarks/gpu.py 2>&1 | tee "$OUT/bench.md" | tail -40

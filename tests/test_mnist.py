@@ -62,6 +62,7 @@ def mnist() -> ModuleType:
     spec = importlib.util.spec_from_file_location("mnist_example", SCRIPT)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # build_module resolves the model's annotations there
     spec.loader.exec_module(module)
     return module
 
@@ -129,3 +130,24 @@ def cuda_usable() -> bool:
 def test_device_cuda_without_a_gpu_fails_clearly(mnist: ModuleType) -> None:
     with pytest.raises(SystemExit, match=r"^--device cuda: "):
         mnist.make_device("cuda", 0)
+
+
+def test_bf16_amp_training_reaches_the_f32_accuracy(mnist: ModuleType) -> None:
+    """``--amp bf16``: the same MLP with half storage and f32 master weights ends where f32
+    does (within a point of accuracy), and so does ``--amp f16`` with its loss scaler."""
+    import argparse
+
+    dev = dfdx.Cpu(seed=0)
+    train_set, test_set = mnist.load_sklearn_digits(dev, 0)
+    accuracy = {}
+    for amp in (None, "bf16", "f16"):
+        args = argparse.Namespace(epochs=8, batch_size=64, lr=1e-3, seed=0, amp=amp)
+        model, history = mnist.train(args, dev, train_set, test_set)
+        assert (
+            model.l1.weight.dtype
+            is {None: dfdx.f32, "bf16": dfdx.AMP[dfdx.bf16], "f16": dfdx.AMP[dfdx.f16]}[amp]
+        )
+        accuracy[amp] = history["test_acc"][-1]
+    assert accuracy[None] > 0.93
+    assert accuracy["bf16"] >= accuracy[None] - 0.01, accuracy
+    assert accuracy["f16"] >= accuracy[None] - 0.01, accuracy

@@ -7,6 +7,12 @@ grads)`` walks ``model.named_parameters()``, checks that every parameter got a g
 then hands each parameter, its gradient and its state to the optimizer's device kernel
 (an ``Op`` like a tensor op's, so a fused Cuda kernel can be added next to ``cpu.py``).
 
+Parameters of an ``AMP[f16]`` / ``AMP[bf16]`` model get f32 master weights: the update runs
+on an f32 copy kept in the parameter's state (``"master"``, with f32 moments), and the
+parameter receives the master rounded to half precision, so that updates smaller than
+half precision's resolution still add up (PyTorch keeps f32 parameters under
+``torch.autocast`` for the same reason).
+
 A subclass supplies ``config()`` (its hyperparameters as a frozen, validated dataclass,
 handed to the kernel) and ``update_param(cfg, param, grad, state)`` (one kernel call).
 """
@@ -18,9 +24,11 @@ from dataclasses import fields
 from typing import Any, Generic, TypeVar
 
 from dfdx_py.autograd.gradients import Gradients
+from dfdx_py.dtypes import AMP, f32
 from dfdx_py.errors import TapeError
 from dfdx_py.nn.module import Module
-from dfdx_py.tensor import Tensor
+from dfdx_py.ops.to_dtype import TO_DTYPE
+from dfdx_py.tensor import Tensor, wrap
 
 C = TypeVar("C")
 
@@ -94,9 +102,13 @@ class Optimizer(Generic[C]):
         """One parameter's update: the new storage of ``param`` (``state`` updated)."""
         raise NotImplementedError
 
-    def update(self, model: Module | Tensor[Any, Any, Any], grads: Gradients) -> None:
+    def update(
+        self, model: Module | Tensor[Any, Any, Any], grads: Gradients, grad_scale: float = 1.0
+    ) -> None:
         """Update every parameter of ``model`` from its gradient in ``grads``.
 
+        ``grad_scale`` multiplies every gradient first (``LossScaler`` passes ``1 / scale``;
+        for AMP parameters it is applied in f32, after the gradient leaves half precision).
         Raises ``UnusedParamsError`` naming the parameters that have no gradient, and
         ``ValueError`` for a bad hyperparameter, before anything is changed.
         """
@@ -120,7 +132,35 @@ class Optimizer(Generic[C]):
                 )
         for _, p, g in found:
             state = self.state.setdefault(p.uid, {})
-            p._data = self.update_param(cfg, p, g, state)
+            if issubclass(p.dtype, AMP):
+                p._data = self._update_amp(cfg, p, g, state, grad_scale)
+            else:
+                if grad_scale != 1.0:
+                    g = (wrap(g, p.dtype, p.device) * grad_scale)._data
+                p._data = self.update_param(cfg, p, g, state)
+
+    def _update_amp(
+        self,
+        cfg: C,
+        param: Tensor[Any, Any, Any],
+        grad: Any,
+        state: dict[str, Any],
+        grad_scale: float,
+    ) -> Any:
+        """The update of an AMP parameter, run on its f32 master copy; returns the new half
+        storage. A parameter whose storage was replaced since the last update (weights
+        loaded, ``p._data`` assigned) re-seeds the master from its current values."""
+        cast = TO_DTYPE.kernel(param.device).forward
+        master = state.get("master")
+        if master is None or state.get("master_of") is not param._data:
+            master = cast(param._data, param.dtype, f32)
+        grad32 = wrap(cast(grad, param.dtype, f32), f32, param.device)
+        if grad_scale != 1.0:
+            grad32 = grad32 * grad_scale
+        master = self.update_param(cfg, wrap(master, f32, param.device), grad32._data, state)
+        half = cast(master, f32, param.dtype)
+        state["master"], state["master_of"] = master, half
+        return half
 
     def state_buffer(self, state: dict[str, Any], key: str, p: Tensor[Any, Any, Any]) -> Any:
         """``state[key]``, allocated as zeros of ``p``'s shape, dtype and device if absent."""
