@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from mypy.plugin import Plugin
 
-__version__ = "0.8.0"  # bump on every change: mypy's cache hashes only this module
+__version__ = "0.9.0"  # bump on every change: mypy's cache hashes only this module
 
 
 def plugin(version: str) -> type[Plugin]:

@@ -7,7 +7,8 @@
   the rules judge dtypes and devices (``signatures``), and report creation errors;
 - ``get_method_hook`` / ``get_function_hook``: the shape rules. A ``Tensor`` method and the
   op function of the same name (``x.sum(1)``, ``dfdx_py.ops.sum.sum(x, 1)``) share a rule;
-  module calls, ``nn.Linear[5, 10]`` as a value and ``dev.build_module`` (``rules.modules``).
+  module calls, ``nn.Linear[5, 10]`` as a value and ``dev.build_module`` (``rules.modules``);
+  the losses of ``dfdx_py.losses`` (``rules.losses``).
 
 Every hook is guarded: an unexpected type falls back to mypy's own answer, and a bug in a
 rule becomes a note, never a crash of mypy.
@@ -37,6 +38,7 @@ from dfdx_mypy.rules import (
     conv,
     creation,
     elementwise,
+    losses,
     modules,
     reductions,
     shape_ops,
@@ -244,6 +246,8 @@ class DfdxPlugin(Plugin):
     def get_function_signature_hook(
         self, fullname: str
     ) -> Callable[[FunctionSigContext], FunctionLike] | None:
+        if losses.loss_name(fullname) is not None:
+            return _guard_signature(signatures.widen_function_operands(1))
         name = names.op_function_name(fullname)
         first = _WIDEN_FUNCTIONS.get(name) if name is not None else None
         if first is None:
@@ -251,6 +255,9 @@ class DfdxPlugin(Plugin):
         return _guard_signature(signatures.widen_function_operands(first))
 
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
+        loss = losses.loss_name(fullname)
+        if loss is not None:
+            return _guarded(self, loss, losses.loss_rule, Call.of_function)
         name = names.op_function_name(fullname)
         op = FUNCTION_OPS.get(name) if name is not None else None
         if op is None:

@@ -37,15 +37,19 @@ def shape_message(api: CheckerPluginInterface, context: Context, message: str) -
     api.fail(message, context, code=TENSOR_SHAPE)
 
 
+def dtypes_differ_text(
+    op: str, first: str, second: str, where: str, fix: str = "convert one with to_dtype"
+) -> str:
+    """The message of two dtypes that must be one: ``add: dtypes differ: f16 vs f32 (left vs
+    right); convert one with to_dtype``."""
+    return f"{op}: dtypes differ: {first} vs {second} ({where}); {fix}"
+
+
 def dtypes_differ(
     api: CheckerPluginInterface, context: Context, op: str, first: str, second: str, where: str
 ) -> None:
     """Two operands of one op with different dtypes."""
-    api.fail(
-        f"{op}: dtypes differ: {first} vs {second} ({where}); convert one with to_dtype",
-        context,
-        code=TENSOR_DTYPE,
-    )
+    api.fail(dtypes_differ_text(op, first, second, where), context, code=TENSOR_DTYPE)
 
 
 def dtype_not_allowed(

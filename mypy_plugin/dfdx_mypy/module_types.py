@@ -14,18 +14,29 @@ arguments, although the class is not generic (DESIGN §1):
   the items;
 - a bare ``nn.Linear`` (no arguments) is an architecture whose arguments are unknown: calls of
   it are not checked; a module class without arguments (``nn.ReLU``) or a user's
-  ``nn.Module`` subclass is a plain ``Instance``.
+  ``nn.Module`` subclass is a plain ``Instance``;
+- a *built* model, what ``dev.build_module(Arch, bf16)`` returns, also carries the dtype of
+  its parameters (``with_dtype``, ``split_dtype``), out of sight: in the instance's
+  ``extra_attrs`` (mypy's per-instance attributes, kept by ``copy_modified`` and in the
+  cache), under ``DTYPE_ATTR``. A type argument would do too, but mypy compares the type
+  arguments of two instances of one class only when they have as many, so
+  ``assert_type(model, nn.Linear[5, 20])`` would then pass for any built ``Linear``. Only
+  the outermost type has it (the items of a ``Sequential`` are the architecture), and a
+  user's module (its own ``forward`` decides what it does with a dtype) never; an annotation
+  (``model: nn.Linear[5, 10]``) says nothing about the dtype.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Final
 
 from mypy.nodes import SymbolTableNode, TypeInfo
 from mypy.types import (
     AnyType,
     CallableType,
+    ExtraAttrs,
     Instance,
     LiteralType,
     TupleType,
@@ -90,6 +101,39 @@ def module_instance(t: Type | None) -> Instance | None:
     if isinstance(p, Instance) and is_module_info(p.type):
         return p
     return None
+
+
+DTYPE_ATTR: Final = "__dfdx_dtype__"
+"""The name under which a built model's type keeps its dtype (``extra_attrs``)."""
+
+
+def split_dtype(inst: Instance) -> tuple[Instance, Type | None]:
+    """A module type without the dtype a built model carries, and that dtype (``None``: not
+    a built model, or one whose dtype is not known)."""
+    extra = inst.extra_attrs
+    dtype = extra.attrs.get(DTYPE_ATTR) if extra is not None else None
+    if extra is None or dtype is None:
+        return inst, None
+    bare = inst.copy_modified()
+    attrs = {k: v for k, v in extra.attrs.items() if k != DTYPE_ATTR}
+    bare.extra_attrs = (
+        ExtraAttrs(attrs, extra.immutable - {DTYPE_ATTR}, extra.mod_name) if attrs else None
+    )
+    return bare, dtype
+
+
+def with_dtype(inst: Instance, dtype: Type) -> Instance:
+    """The type of a model built from ``inst`` with parameters of ``dtype``; ``inst`` itself
+    for a user's module."""
+    target = call_target(inst.type)
+    if target is None or target.spec is None:
+        return inst
+    built = inst.copy_modified()
+    extra = inst.extra_attrs.copy() if inst.extra_attrs is not None else ExtraAttrs({})
+    extra.attrs[DTYPE_ATTR] = dtype
+    extra.immutable.add(DTYPE_ATTR)
+    built.extra_attrs = extra
+    return built
 
 
 def is_architecture(t: Type) -> bool:

@@ -19,11 +19,19 @@ MODULE: Final = "dfdx_py.nn.module.Module"
 SEQUENTIAL: Final = "dfdx_py.nn.sequential.Sequential"
 DTYPE: Final = "dfdx_py.dtypes.DType"
 BOOL_: Final = "dfdx_py.dtypes.bool_"
+F16: Final = "dfdx_py.dtypes.f16"
+BF16: Final = "dfdx_py.dtypes.bf16"
 F32: Final = "dfdx_py.dtypes.f32"
+F64: Final = "dfdx_py.dtypes.f64"
 I64: Final = "dfdx_py.dtypes.i64"
-FLOAT_DTYPES: Final = frozenset(
-    ("dfdx_py.dtypes.f16", "dfdx_py.dtypes.bf16", "dfdx_py.dtypes.f32", "dfdx_py.dtypes.f64")
-)
+AMP: Final = "dfdx_py.dtypes.AMP"
+"""The generic ``AMP[H]`` class; the dtypes themselves are ``AMP_F16`` and ``AMP_BF16``."""
+AMP_F16: Final = f"{AMP}[f16]"
+AMP_BF16: Final = f"{AMP}[bf16]"
+"""How ``rules.dtypes.concrete_dtype`` names ``AMP[f16]`` and ``AMP[bf16]``."""
+HALF_DTYPES: Final = frozenset((F16, BF16))
+"""The dtypes ``AMP`` takes."""
+FLOAT_DTYPES: Final = frozenset((F16, BF16, F32, F64, AMP_F16, AMP_BF16))
 
 RANKS: Final = {f"dfdx_py.shapes.Rank{n}": n for n in range(1, 7)}
 """``RankN`` sugar classes and their rank (``Rank0`` is a plain alias of ``tuple[()]``)."""

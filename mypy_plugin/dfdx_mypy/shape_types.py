@@ -214,9 +214,12 @@ def any_shape(ret: Type) -> Type:
 
 
 def type_name(t: Type) -> str:
-    """A short name for a dtype or device type in messages: ``f32``, ``Cpu``, ``E``."""
+    """A short name for a dtype or device type in messages: ``f32``, ``Cpu``, ``E``,
+    ``AMP[bf16]``."""
     p = get_proper_type(t)
     if isinstance(p, Instance):
+        if p.args:
+            return f"{p.type.name}[{', '.join(type_name(a) for a in p.args)}]"
         return p.type.name
     if isinstance(p, TypeVarType):
         return p.name

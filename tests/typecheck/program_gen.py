@@ -15,8 +15,10 @@ whose tensor parameters have ``TypeVar`` dims (``x: Tensor[Rank2[B, 3], f32, Cpu
 ``b: B`` to spell ``B`` in new shapes), returns its last tensor and is called once with
 concrete tensors. Shapes are also written with ``Final`` ints and tuples and with
 arithmetic the plugin folds (``4 // 2``); ops are called as methods, operators and
-functions, arguments positional or by keyword in any order. Most chains are float; some are
-``i64`` or ``bool_`` (with the ops those take); some hold empty tensors (a 0 dim).
+functions, arguments positional or by keyword in any order. Most chains are float (``f32``,
+``f64``, and half or mixed precision: ``f16``, ``bf16``, ``AMP[bf16]``, each a dtype of its
+own); some are ``i64`` or ``bool_`` (with the ops those take); some hold empty tensors (a 0
+dim). A chain may end in a loss (``losses.mse_loss(x, y)`` ...), a ``Rank0`` tensor.
 
 The generator tracks, for every tensor, its *model* shape (what the ops must compute, worked
 out here with plain Python) and, per dim, its expected *static form*, a tag:
@@ -30,7 +32,8 @@ It emits only ops whose preconditions hold, spelling every shape it writes so th
 static rules accept it: in a symbolic program an untracked dim is written as a ``Dyn`` one
 (``Dyn`` unifies with anything), never as a literal that might meet a symbol. A
 *well-typed* program must type-check cleanly and run. An *ill-typed* program (fully static)
-ends with one step that breaks a precondition (``VIOLATIONS``: shapes, and a few dtypes); it
+ends with one step that breaks a precondition (``VIOLATIONS``: shapes, and a few dtypes, such
+as two float dtypes mixed: ``AMP[bf16]`` with ``f32``, ``f16`` with ``bf16`` ...); it
 must give a ``tensor-shape`` (``tensor-dtype``) error on that line and raise ``ShapeError``
 (``DTypeError``; ``IndexError`` for an int index out of range, as numpy and torch do) there
 at run time.
@@ -65,7 +68,10 @@ EXACT, MUST_DYN = "=", "!"
 """Wanted forms (not tags) of a dim to write: a static int / a Dyn one, nothing else."""
 SYMBOLS = ("B", "C", "P")
 """The ``TypeVar`` names of symbolic programs (``b: B`` spells one in a shape)."""
-FLOATS = frozenset(("f32", "f64"))
+HALVES = frozenset(("f16", "bf16", "AMP[bf16]"))
+"""Half and mixed precision: dtypes of their own (``AMP[bf16]`` is neither ``bf16`` nor
+``f32``), spelled in the programs as written here."""
+FLOATS = frozenset(("f32", "f64")) | HALVES
 NUMBERS = FLOATS | {"i64"}
 DTYPES = NUMBERS | {"bool_"}
 
@@ -102,7 +108,7 @@ class Var:
 
     name: str
     shape: tuple[int, ...]
-    dtype: str  # "f32", "f64", "i64", "bool_"
+    dtype: str  # "f32", "f64", "f16", "bf16", "AMP[bf16]", "i64", "bool_"
     tags: Tags
     bound: int = 0  # index tensors: every value is below this (0: not an index tensor)
 
@@ -181,7 +187,7 @@ class Builder:
             "import dfdx_py as dfdx",
             "import dfdx_py.ops as ops",
             "from dfdx_py import Cpu, Rank0, Rank1, Rank2, Rank3, Rank4, Rank5, Rank6, Tensor",
-            "from dfdx_py import Dyn, bool_, f32, f64, i64",
+            "from dfdx_py import AMP, Dyn, bf16, bool_, f16, f32, f64, i64, losses",
             "",
             "dev = Cpu(seed=0)",
         ]
@@ -307,11 +313,11 @@ class Builder:
         kw = "" if dtype == "f32" and self.ch.coin(70) else f", dtype={dtype}"
         how = self.ch.pick(["zeros", "ones", "full", "sample_normal", "sample_uniform", "tensor"])
         static_ok = self.fits((LIT,) * len(shape), tags)  # a nested list has static dims
-        if how == "tensor" and not (0 < numel(shape) <= 12 and static_ok and dtype != "f64"):
+        leaves = {"f32": "{}.5", "i64": "{}", "bool_": "{}"}  # the dtypes a literal has
+        if how == "tensor" and not (0 < numel(shape) <= 12 and static_ok and dtype in leaves):
             how = "zeros"
         if how in ("full", "sample_normal", "sample_uniform") and dtype not in FLOATS:
             how = "ones"
-        leaves = {"f32": "{}.5", "i64": "{}", "bool_": "{}"}
         if how == "full":
             expr = f"dev.full({spelled}, 0.5{kw})"
         elif how == "sample_uniform":
@@ -1008,6 +1014,36 @@ def step_upscale2d(b: Builder, x: Var) -> Var:
     return b.emit(call(b, "dfdx.upscale2d", params), out, x.dtype, tags, "upscale2d")
 
 
+LOSSES = [
+    "mse_loss",
+    "rmse_loss",
+    "mae_loss",
+    "huber_loss",
+    "smooth_l1_loss",
+    "binary_cross_entropy_with_logits_loss",
+]
+CLASS_LOSSES = ["cross_entropy_with_logits_loss", "kl_div_with_logits_loss"]
+"""Losses over a class axis (the last): their logits have rank >= 1."""
+
+
+def _loss_params(name: str) -> tuple[str, str]:
+    if name in CLASS_LOSSES or name.startswith("binary"):
+        return "logits", "target_probs"
+    return "pred", "target"
+
+
+def step_loss(b: Builder, x: Var) -> Var:
+    """A loss of ``x`` and a tensor of its shape and dtype: a ``Rank0`` tensor."""
+    name = b.ch.pick(LOSSES + (CLASS_LOSSES if x.shape else []))
+    y = b.aux(x.shape, x.dtype, x.tags)
+    first, second = (x, y) if b.ch.coin(60) else (y, x)
+    names = _loss_params(name)
+    params = [(names[0], first.name), (names[1], second.name)]
+    if name in ("huber_loss", "smooth_l1_loss"):
+        params.append(("delta" if name == "huber_loss" else "beta", b.ch.pick([None, "0.5"])))
+    return b.emit(call(b, f"losses.{name}", params), (), x.dtype, (), "loss")
+
+
 Step = Callable[[Builder, Var], Var]
 POSITIVE = tuple(range(1, MAX_RANK + 1))
 """Ranks with an axis."""
@@ -1051,6 +1087,7 @@ OPS: tuple[Op, ...] = (
     Op("conv_transpose2d", step_conv_transpose2d, ranks=(3, 4), weight=3),
     Op("pool2d", step_pool2d, ranks=(3, 4), weight=3),
     Op("upscale2d", step_upscale2d, ranks=(3, 4), weight=2),
+    Op("loss", step_loss, weight=1),
 )
 """Every well-typed step, the ranks and dtypes of tensor it applies to."""
 
@@ -1070,7 +1107,7 @@ def _start_shape(b: Builder) -> tuple[int, ...]:
 
 
 def _start_dtype(b: Builder) -> str:
-    return b.ch.pick(["f32"] * 14 + ["f64"] * 3 + ["i64"] * 2 + ["bool_"])
+    return b.ch.pick(["f32"] * 14 + ["f64"] * 3 + ["i64"] * 2 + ["bool_"] + sorted(HALVES))
 
 
 def _start(b: Builder) -> Var:
@@ -1516,11 +1553,15 @@ def bad_dtype(b: Builder, x: Var) -> None:
             + [("gt", f"{y.name} > {y.name}")]
         )
         bad_line(b, expr, op, kind, **dtype_error)
-    elif kind == "dtypes differ":
-        y = b.create(x.shape, "f64" if x.dtype == "f32" else "f32")
+    elif kind == "dtypes differ":  # two float dtypes: f32, f64, f16, bf16 or AMP[bf16]
+        first = x.dtype if b.ch.coin(40) else b.ch.pick(sorted(FLOATS))
+        if first != x.dtype:
+            x = b.emit(f"{x.name}.to_dtype({first})", x.shape, first, x.tags, "to_dtype")
+        y = b.create(x.shape, b.ch.pick(sorted(FLOATS - {first})))
         op, expr = b.ch.pick(
             [("add", f"{x.name} + {y.name}"), ("mul", f"{y.name} * {x.name}")]
             + [("maximum", f"dfdx.maximum({x.name}, {y.name})")]
+            + [("mse_loss", f"losses.mse_loss({x.name}, {y.name})")]
             + [("concat", f"dfdx.concat(({x.name}, {y.name}), 0)")] * (rank > 0)
         )
         bad_line(b, expr, op, kind, **dtype_error)
@@ -1534,6 +1575,20 @@ def bad_dtype(b: Builder, x: Var) -> None:
         y = b.create(x.shape, "i64")
         w = b.create((2, x.shape[1], 1, 1), "i64")
         bad_line(b, f"dfdx.conv2d({y.name}, {w.name})", "conv2d", kind, **dtype_error)
+
+
+def bad_loss(b: Builder, x: Var) -> None:
+    """A loss of two shapes (no broadcasting), or a classification loss of ``Rank0`` logits
+    (no class axis)."""
+    rank = len(x.shape)
+    if rank == 0 and b.ch.coin(40):
+        name = b.ch.pick(CLASS_LOSSES)
+        bad_line(b, f"losses.{name}({x.name}, {x.name})", name, "loss class axis")
+        return
+    shape = _changed(b, x.shape) if rank and b.ch.coin(60) else (*x.shape, 2)
+    y = b.create(shape, x.dtype).name
+    name = b.ch.pick(LOSSES + CLASS_LOSSES)
+    bad_line(b, f"losses.{name}({x.name}, {y})", name, "loss shapes")
 
 
 @dataclass(frozen=True)
@@ -1569,6 +1624,7 @@ VIOLATIONS: tuple[Violation, ...] = (
     Violation("gather", bad_gather, ranks=(1, 2, 3, 4)),
     Violation("slice", bad_slice, ranks=(1, 2, 3, 4, 5)),
     Violation("dtype", bad_dtype, ranks=(0, 1, 2, 3, 4)),
+    Violation("loss", bad_loss, ranks=(0, 1, 2, 3)),
 )
 
 _SHAPE_KEEPING = tuple(

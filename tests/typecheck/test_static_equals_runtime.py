@@ -6,7 +6,8 @@ hypothesis (``st.data()`` draws a ``st.randoms(use_true_random=False)`` per prog
 - *well-typed*: one or two tensors created with literal shapes, then 1-6 ops whose
   preconditions hold, every intermediate revealed with ``reveal_type``; some with ``Dyn``
   dims (an ``int`` variable), some *symbolic* (the chain inside a function whose parameters
-  have ``TypeVar`` dims), some with empty tensors, some on ``i64`` or ``bool_`` tensors;
+  have ``TypeVar`` dims), some with empty tensors, some on ``i64`` or ``bool_`` tensors,
+  some in half or mixed precision (``f16``, ``bf16``, ``AMP[bf16]``), some ending in a loss;
 - *ill-typed*: a few static steps, then one that breaks a precondition (``VIOLATIONS``).
 
 All programs are type-checked by ONE mypy run per session (the configuration of
@@ -59,6 +60,7 @@ from mypy import api
 
 from dfdx_py import ShapeError
 from tests.typecheck.program_gen import (
+    HALVES,
     LIT,
     OPS,
     VIOLATIONS,
@@ -146,9 +148,11 @@ def generate_corpus(
 _OUTPUT = re.compile(r"^(?P<path>.+?\.py):(?P<line>\d+): (?P<severity>\w+): (?P<text>.*)$")
 _REVEALED = re.compile(r'^Revealed type is "(?P<type>.*)"$')
 _TENSOR = re.compile(
-    r"^dfdx_py\.tensor\.Tensor\[(?P<shape>.*), dfdx_py\.dtypes\.(?P<dtype>\w+), "
-    r"(?P<device>[\w.]+)\]$"
+    r"^dfdx_py\.tensor\.Tensor\[(?P<shape>.*), "
+    r"dfdx_py\.dtypes\.(?P<dtype>\w+(?:\[dfdx_py\.dtypes\.\w+\])?), (?P<device>[\w.]+)\]$"
 )
+"""A revealed tensor type; its dtype ``f32``, or ``AMP[dfdx_py.dtypes.bf16]`` (``AMP[bf16]``
+once ``parse_revealed`` shortens it, as the runtime's ``__name__``)."""
 _DIM = re.compile(r"^Literal\[(?P<n>\d+)\]\??$")
 _SYMBOL = re.compile(r"^(?P<name>[A-Za-z_]\w*)(`-?\d+)?$")
 DYN = "Dyn"
@@ -182,10 +186,11 @@ def parse_revealed(text: str) -> StaticTensor | None:
         return None
     shape_text = m["shape"]
     device = m["device"].rpartition(".")[2]
+    dtype = m["dtype"].replace("dfdx_py.dtypes.", "")
     if shape_text == "tuple[()]":
-        return StaticTensor((), m["dtype"], device, text)
+        return StaticTensor((), dtype, device, text)
     if not (shape_text.startswith("tuple[") and shape_text.endswith("]")):
-        return StaticTensor(None, m["dtype"], device, text)
+        return StaticTensor(None, dtype, device, text)
     dims: list[StaticDim] = []
     for part in shape_text[len("tuple[") : -1].split(", "):
         lit = _DIM.match(part)
@@ -196,8 +201,8 @@ def parse_revealed(text: str) -> StaticTensor | None:
         elif (sym := _SYMBOL.match(part)) is not None:
             dims.append(sym["name"])
         else:
-            return StaticTensor(None, m["dtype"], device, text)
-    return StaticTensor(tuple(dims), m["dtype"], device, text)
+            return StaticTensor(None, dtype, device, text)
+    return StaticTensor(tuple(dims), dtype, device, text)
 
 
 @dataclass
@@ -380,7 +385,7 @@ MATMUL_FORMS = ("k@kn", "mk@k", "mk@kn", "bmk@kn", "bmk@bkn", "bsmk@bskn")
 
 def test_every_op_is_covered(corpus: Corpus) -> None:
     """The corpus exercises every op, matmul form and violation, and each flavour of
-    program: Dyn dims, symbolic dims, empty tensors, i64 and bool_ chains."""
+    program: Dyn dims, symbolic dims, empty tensors, i64, bool_ and half precision chains."""
     if len(corpus.well) < DEFAULT_PROGRAMS:
         pytest.skip(f"coverage is checked on corpora of {DEFAULT_PROGRAMS} programs or more")
     used = Counter(op for p in corpus.well + corpus.ill for op in p.ops)
@@ -398,6 +403,10 @@ def test_every_op_is_covered(corpus: Corpus) -> None:
         ),
         "bool_ chains": sum(
             any(r.dtype == "bool_" and r.var[0] == "t" for r in p.reveals.values())
+            for p in corpus.well
+        ),
+        "half precision chains": sum(
+            any(r.dtype in HALVES and r.var[0] == "t" for r in p.reveals.values())
             for p in corpus.well
         ),
     }

@@ -40,7 +40,7 @@ v2 = dev.build_module(nn.Linear[5], f32)  # E: nn.Linear takes 2 arguments (in_f
 v3 = dev.build_module(nn.Linear, f32)  # E: build_module: nn.Linear needs its arguments: nn.Linear[in_features, out_features]
 Incomplete = tuple[nn.Linear[2, 2], nn.Embedding]
 v4 = dev.build_module(Incomplete, f32)  # E: build_module: nn.Embedding needs its arguments: nn.Embedding[num_embeddings, embedding_dim]
-v5 = dev.build_module(nn.Linear[2, 2], i64)  # E: build_module: needs a float dtype (f16, bf16, f32, f64), got i64  [tensor-dtype]
+v5 = dev.build_module(nn.Linear[2, 2], i64)  # E: build_module: needs a float dtype (f16, bf16, f32, f64, AMP[f16], AMP[bf16]), got i64  [tensor-dtype]
 v6 = dev.build_module(nn.Conv2D[1, 8, 3, 2, 1 - 2], f32)  # E: nn.Conv2D: padding must be an int >= 0, got -1
 v7 = dev.build_module(nn.ReLU[3], f32)  # E: nn.ReLU takes 0 arguments (), got 1
 a24: nn.ReLU[3]  # E: nn.ReLU takes 0 arguments (), got 1

@@ -1,8 +1,8 @@
 """A small transformer: token embedding, an encoder stack, a decoder attending to it, and two
 heads split from one body; shapes flow through attention statically."""
 
-from typing import Any, assert_type
 from typing import Literal as L
+from typing import assert_type
 
 import numpy as np
 
@@ -15,8 +15,8 @@ decoder = dev.build_module(nn.TransformerDecoder[16, 4, 32, 1], f32)
 heads = dev.build_module(nn.SplitInto[nn.Linear[16, 50], tuple[nn.Linear[16, 1], nn.Tanh]], f32)
 
 tokens = dev.tensor(np.arange(24).reshape(2, 12) % 50, shape=(2, 12), dtype=i64)
-memory = encoder(tokens)  # the embedding's dtype is the module's, which its type does not hold
-assert_type(memory, Tensor[tuple[L[2], L[12], L[16]], Any, Cpu])
+memory = encoder(tokens)  # the embedding's output has the model's dtype
+assert_type(memory, Tensor[tuple[L[2], L[12], L[16]], f32, Cpu])
 assert memory.shape == (2, 12, 16)
 
 tgt = dev.sample_normal((2, 5, 16))

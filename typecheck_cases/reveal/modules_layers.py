@@ -15,6 +15,7 @@ L10 = Literal[10]
 L16 = Literal[16]
 L32 = Literal[32]
 X = tuple[L4, Literal[784]]
+X10 = tuple[L4, L10]
 x = dev.zeros((4, 784))
 img = dev.zeros((8, 3, 32, 32))
 
@@ -22,14 +23,15 @@ lin = dev.build_module(nn.Linear[784, 10], f32)
 assert_type(lin(x), Tensor[tuple[L4, L10], f32, Cpu])
 assert_type(lin.forward_mut(x), Tensor[tuple[L4, L10], f32, Cpu])
 assert_type(lin.forward(x), Tensor[tuple[L4, L10], f32, Cpu])
-assert_type(lin(dev.zeros((784,), dtype=f64)), Tensor[tuple[L10], f64, Cpu])
+assert_type(lin(dev.zeros((784,))), Tensor[tuple[L10], f32, Cpu])
+assert_type(dev.build_module(nn.Linear[784, 10], f64)(x.to_dtype(f64)), Tensor[X10, f64, Cpu])
 assert_type(lin(dev.zeros((2, 3, 784))), Tensor[tuple[L2, L3, L10], f32, Cpu])
 unbiased = dev.build_module(nn.UnbiasedLinear[784, 10], f32)
 assert_type(unbiased(x), Tensor[tuple[L4, L10], f32, Cpu])
 
 tokens = dev.tensor([[1, 5, 5], [0, 2, 9]], shape=(2, 3), dtype=i64)
 emb = dev.build_module(nn.Embedding[100, 16], f32)
-assert_type(emb(tokens), Tensor[tuple[L2, L3, L16], Any, Cpu])  # the module's dtype is not typed
+assert_type(emb(tokens), Tensor[tuple[L2, L3, L16], f32, Cpu])  # the model's dtype
 
 assert_type(dev.build_module(nn.LayerNorm1D[784], f32)(x), Tensor[X, f32, Cpu])
 assert_type(dev.build_module(nn.Bias1D[784], f32)(x), Tensor[X, f32, Cpu])

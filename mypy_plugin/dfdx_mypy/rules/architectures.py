@@ -22,7 +22,9 @@ Algorithm (see ``module_types`` for the representation):
   (``build_module`` reads the arguments from the alias itself), in annotations a hook on the
   alias's own name returns the full type;
 - ``dev.build_module(Arch, dtype)``: the built type (``module_types.Builder.build``: a
-  ``tuple[...]`` is a ``Sequential``); the dtype must be a float dtype;
+  ``tuple[...]`` is a ``Sequential``), carrying the dtype of its parameters
+  (``module_types.with_dtype``; ``f32`` when the argument is left out); the dtype must be a
+  float dtype;
 - a custom ``nn.Module`` subclass built by the default ``init``: each annotated field that
   is an architecture must be complete (``l1: nn.Linear`` is an error), and a ``tuple[...]``
   field becomes the ``Sequential`` it is built into.
@@ -82,10 +84,11 @@ from dfdx_mypy.module_types import (
     is_module_info,
     module_instance,
     spec_of,
+    with_dtype,
 )
-from dfdx_mypy.rules.dtypes import concrete_dtype
+from dfdx_mypy.rules.dtypes import concrete_dtype, dtype_instance
 from dfdx_mypy.shape_math import DYN, DynDim, Failure
-from dfdx_mypy.shape_types import literal_int
+from dfdx_mypy.shape_types import literal_int, type_name
 
 TypeAnalyzeHook = Callable[[AnalyzeTypeContext], Type]
 
@@ -500,8 +503,14 @@ def build_module_hook(plugin: Plugin) -> Callable[[MethodContext], Type]:
     """``dev.build_module(Arch, dtype)``: the built type of ``Arch``."""
 
     def hook(ctx: MethodContext) -> Type:
-        dtype = _formal(ctx, "dtype", 1)
-        if dtype is not None and not _float_dtype(ctx, dtype[1]):
+        dtype_arg = _formal(ctx, "dtype", 1)
+        if dtype_arg is None:  # the default: f32
+            node = _lookup_info(plugin, names.F32)
+            f32 = node.node if node is not None else None
+            dtype = Instance(f32, []) if isinstance(f32, TypeInfo) else None
+        else:
+            dtype = dtype_instance(dtype_arg[1])
+        if not _float_dtype(ctx, dtype):
             return ctx.default_return_type
         arch = _formal(ctx, "arch", 0)
         if arch is None:
@@ -516,21 +525,23 @@ def build_module_hook(plugin: Plugin) -> Callable[[MethodContext], Type]:
             errors.shape_message(ctx.api, ctx.context, f"build_module: {incomplete}")
             return ctx.default_return_type
         built = builder.build(p)
-        return built if built is not None else ctx.default_return_type
+        if built is None:
+            return ctx.default_return_type
+        return with_dtype(built, dtype) if dtype is not None else built
 
     return hook
 
 
-def _float_dtype(ctx: MethodContext, t: Type) -> bool:
+def _float_dtype(ctx: MethodContext, dtype: Instance | None) -> bool:
     """Report (and return ``False``) a dtype argument that is statically not a float."""
-    info = class_of(t)
-    if info is None:
-        return True
-    dtype = concrete_dtype(Instance(info, []))
-    if dtype is None or dtype in names.FLOAT_DTYPES:
+    if dtype is None or concrete_dtype(dtype) in names.FLOAT_DTYPES:
         return True
     errors.dtype_not_allowed(
-        ctx.api, ctx.context, "build_module", info.name, "a float dtype (f16, bf16, f32, f64)"
+        ctx.api,
+        ctx.context,
+        "build_module",
+        type_name(dtype),
+        "a float dtype (f16, bf16, f32, f64, AMP[f16], AMP[bf16])",
     )
     return False
 

@@ -5,16 +5,23 @@ tensor, which raises ``DTypeError`` at run time. This table mirrors the runtime'
 ops, ops also defined for ``i64``, and the comparisons ``eq``/``ne`` that also take ``bool_``.
 Only a concrete dtype (``i64``, ``bool_`` ...) outside the set is an error; a ``TypeVar`` or
 ``Any`` dtype is left to run time.
+
+The float dtypes are ``f16 bf16 f32 f64`` and the mixed-precision ``AMP[f16]``,
+``AMP[bf16]`` (to mypy, instances of the generic class ``AMP[H]``; at run time one dtype
+class each). Every dtype is a dtype of its own: ``AMP[bf16]`` is neither ``bf16`` nor
+``AMP[f16]``, and an op mixing two of them raises ``DTypeError`` (``Call.same_dtype_and_device``
+reports it statically).
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-from mypy.types import Instance, Type, get_proper_type
+from mypy.types import CallableType, Instance, Type, TypeType, get_proper_type
 
 from dfdx_mypy import errors, names
 from dfdx_mypy.call import Call
+from dfdx_mypy.shape_types import type_name
 
 FLOAT: Final = names.FLOAT_DTYPES
 FLOAT_INT: Final = FLOAT | {names.I64}
@@ -40,12 +47,34 @@ _WORDS: Final = {FLOAT: "a float tensor", FLOAT_INT: "a float or i64 tensor"}
 
 
 def concrete_dtype(t: Type) -> str | None:
-    """The fullname of a concrete dtype class (``dfdx_py.dtypes.f32``), or ``None`` for a
-    type variable, ``Any`` or the ``DType`` base."""
+    """The name of a concrete dtype: the fullname of its class (``dfdx_py.dtypes.f32``), or
+    ``dfdx_py.dtypes.AMP[bf16]`` for ``AMP[bf16]`` (``names.AMP_BF16``); ``None`` for a type
+    variable, ``Any``, the ``DType`` base or an ``AMP`` whose half dtype is not concrete."""
     p = get_proper_type(t)
     if not isinstance(p, Instance) or not p.type.has_base(names.DTYPE):
         return None
-    return None if p.type.fullname == names.DTYPE else p.type.fullname
+    fullname = p.type.fullname
+    if fullname == names.DTYPE:
+        return None
+    if fullname == names.AMP:
+        half = get_proper_type(p.args[0]) if len(p.args) == 1 else None
+        if not isinstance(half, Instance) or half.type.fullname not in names.HALF_DTYPES:
+            return None
+        return f"{names.AMP}[{half.type.name}]"
+    return fullname
+
+
+def dtype_instance(t: Type) -> Instance | None:
+    """The dtype a dtype *value* stands for (``f32``, ``AMP[bf16]`` as an argument: mypy
+    types them ``def () -> f32``), when it is concrete."""
+    p = get_proper_type(t)
+    if isinstance(p, CallableType) and p.is_type_obj():
+        p = get_proper_type(p.ret_type)
+    elif isinstance(p, TypeType):
+        p = p.item
+    if isinstance(p, Instance) and concrete_dtype(p) is not None:
+        return p
+    return None
 
 
 def check_receiver_dtype(call: Call) -> bool:
@@ -58,5 +87,5 @@ def check_receiver_dtype(call: Call) -> bool:
     if dtype is None or dtype in accepted:
         return True
     allowed = _WORDS.get(accepted, "a float, i64 or bool_ tensor")
-    errors.dtype_not_allowed(call.api, call.context, call.op, dtype.rsplit(".", 1)[1], allowed)
+    errors.dtype_not_allowed(call.api, call.context, call.op, type_name(receiver.dtype), allowed)
     return False

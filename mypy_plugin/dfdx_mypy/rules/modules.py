@@ -14,9 +14,17 @@ applies ``A`` until the type is a fixed point, at most ``N`` times); ``MultiHead
 and the transformers take a tensor or a tuple of tensors. A user's ``nn.Module`` subclass
 runs its own ``forward``'s signature (type variables such as ``B`` solved by mypy against the
 input); a shape or dtype mismatch there becomes a ``tensor-shape`` / ``tensor-dtype`` error.
-The output keeps the input's device; its dtype is the input's (``Embedding``: unknown, the
-module's dtype is not part of its type). ``Dyn`` dims, unknown shapes and bare architectures
-(``nn.Linear`` without arguments) are never an error.
+The output keeps the input's device; its dtype is the input's (``Embedding``: the model's).
+
+Dtypes: a model built by ``dev.build_module(Arch, dtype)`` carries the dtype of its
+parameters in its type (``module_types.with_dtype``). Each module with parameters (``Linear``,
+norms, biases, convolutions, ``PReLU``, attention, transformers) must get an input of that
+dtype, as at run time, where ``x @ weight`` of two dtypes raises ``DTypeError``: an ``f32``
+input to a ``bf16`` or ``AMP[bf16]`` model is a ``tensor-dtype`` error naming both. Modules
+without parameters (activations, pooling, dropout, reshapes) keep any float input's dtype. A
+model whose dtype is unknown (an annotation such as ``nn.Linear[5, 10]``, a user's module)
+or an input whose dtype is a type variable is never a dtype error. ``Dyn`` dims, unknown
+shapes and bare architectures (``nn.Linear`` without arguments) are never an error.
 """
 
 from __future__ import annotations
@@ -54,6 +62,8 @@ from dfdx_mypy.module_types import (
     module_args,
     module_instance,
     sequential_items,
+    split_dtype,
+    with_dtype,
 )
 from dfdx_mypy.rules import architectures
 from dfdx_mypy.rules.dtypes import FLOAT, FLOAT_INT, concrete_dtype
@@ -85,6 +95,26 @@ _KEEPS_SHAPE: Final = frozenset(
 """Families whose output has the input's shape whenever the call succeeds."""
 
 _ANY_DTYPE: Final = frozenset(("identity", "flatten2d", "reshape"))
+_PARAMETERS: Final = frozenset(
+    (
+        "linear",
+        "layer_norm",
+        "batch_norm1d",
+        "batch_norm2d",
+        "bias1d",
+        "bias2d",
+        "conv1d",
+        "conv2d",
+        "conv_trans2d",
+        "attention",
+        "encoder",
+        "decoder",
+        "transformer",
+    )
+)
+"""Families whose modules apply parameters to their input (``PReLU`` too, see
+``_has_parameters``): the input's dtype must be the model's. (``Embedding`` has parameters
+but takes ``i64`` indices: its output has the model's dtype.)"""
 _REPEAT_LIMIT: Final = 256
 """``Repeated[A, N]`` is followed this many times at most when its type never settles."""
 
@@ -143,20 +173,28 @@ def _known(info: TensorInfo) -> Shape | None:
 class Walker:
     """Walks a model's architecture over an input type, as the runtime walks the model."""
 
-    def __init__(self, ctx: MethodContext, checker: TypeChecker, builder: Builder, training: bool):
+    def __init__(
+        self,
+        ctx: MethodContext,
+        checker: TypeChecker,
+        builder: Builder,
+        training: bool,
+        dtype: Type | None = None,
+    ):
         self.ctx = ctx
         self.checker = checker
         self.builder = builder
         self.training = training
+        self.dtype = dtype
+        """The dtype of the model's parameters, when its type says (a built model)."""
 
     # -- results ---------------------------------------------------------------------------
 
     def tensor(self, like: TensorInfo, shape: Shape | None, *, any_dtype: bool = False) -> Type:
         """``like``'s tensor type with ``shape`` (``None``: unknown)."""
         shape_type = shape_to_type(shape, self.checker) if shape is not None else _any()
-        return replace_tensor_args(
-            like.instance, shape=shape_type, dtype=_any() if any_dtype else None
-        )
+        dtype = (self.dtype or _any()) if any_dtype else None
+        return replace_tensor_args(like.instance, shape=shape_type, dtype=dtype)
 
     # -- the walk --------------------------------------------------------------------------
 
@@ -164,6 +202,9 @@ class Walker:
         """What ``module(x)`` returns, or why it fails."""
         if isinstance(get_proper_type(x), AnyType):
             return _any()
+        module, own = split_dtype(module)
+        if own is not None:
+            self.dtype = own
         target = call_target(module.type)
         if target is None:
             return _any()
@@ -235,10 +276,21 @@ class Walker:
             family == "global_pool" and not spec.name.startswith("Avg")
         )
         accepted = FLOAT_INT if int_ok else FLOAT
-        if dtype in accepted:
+        if dtype not in accepted:
+            wanted = "a float or i64 tensor" if int_ok else "a float tensor"
+            return Problem(f"{arch}: needs {wanted}, got {type_name(x.dtype)}", errors.TENSOR_DTYPE)
+        model = concrete_dtype(self.dtype) if self.dtype is not None else None
+        if model is None or model == dtype or not _has_parameters(spec):
             return None
-        wanted = "a float or i64 tensor" if int_ok else "a float tensor"
-        return Problem(f"{arch}: needs {wanted}, got {type_name(x.dtype)}", errors.TENSOR_DTYPE)
+        assert self.dtype is not None
+        text = errors.dtypes_differ_text(
+            arch,
+            type_name(x.dtype),
+            type_name(self.dtype),
+            "input vs parameters",
+            f"convert the input with .to_dtype({type_name(self.dtype)})",
+        )
+        return Problem(text, errors.TENSOR_DTYPE)
 
     def shape_rule(
         self, module: Instance, spec: Spec, arch: str, x: Shape
@@ -558,6 +610,11 @@ class Walker:
         return tensor_info(sig.arg_types[1]) if sig is not None else None
 
 
+def _has_parameters(spec: Spec) -> bool:
+    """Whether the module applies parameters (of the model's dtype) to its input."""
+    return spec.family in _PARAMETERS or spec.name == "PReLU"
+
+
 def _forward_signature(owner: TypeInfo) -> CallableType | None:
     node = owner.names.get("forward")
     func = node.node if node is not None else None
@@ -617,7 +674,9 @@ def call_hook(plugin: Plugin, training: bool) -> MethodHook:
             or not ctx.arg_types[0]
         ):
             return ctx.default_return_type
-        walker = Walker(ctx, ctx.api, Builder(plugin.lookup_fully_qualified), training)
+        module, dtype = split_dtype(module)
+        builder = Builder(plugin.lookup_fully_qualified)
+        walker = Walker(ctx, ctx.api, builder, training, dtype)
         x = ctx.arg_types[0][0]
         out = walker.apply(module, x)
         if isinstance(out, Problem):
@@ -645,15 +704,19 @@ def _after_error(module: Instance, x: Type) -> Type:
 
 
 def sequential_getitem(ctx: MethodContext) -> Type:
-    """``model[i]`` on a ``Sequential`` with a literal ``i``: that item's type."""
+    """``model[i]`` on a ``Sequential`` with a literal ``i``: that item's type (of the
+    model's dtype, for a built model)."""
     module = module_instance(ctx.type)
     items = sequential_items(module) if module is not None else None
-    if items is None or not ctx.args or len(ctx.args[0]) != 1:
+    if module is None or items is None or not ctx.args or len(ctx.args[0]) != 1:
         return ctx.default_return_type
     index = literal_int(ctx.args[0][0])
     if index is None or not -len(items) <= index < len(items):
         return ctx.default_return_type
-    return items[index]
+    item = items[index]
+    _, dtype = split_dtype(module)
+    inst = module_instance(item)
+    return with_dtype(inst, dtype) if inst is not None and dtype is not None else item
 
 
 def _getitem(plugin: Plugin) -> MethodHook:
@@ -665,6 +728,13 @@ def _getitem(plugin: Plugin) -> MethodHook:
         return sequential_getitem(ctx)
 
     return hook
+
+
+def _forget_dtype(ctx: MethodContext) -> Type:
+    """``model.map_tensors(fn)``: ``fn`` may change the dtype (``t.to_dtype(bf16)``), so the
+    copy's dtype is unknown."""
+    module = module_instance(ctx.default_return_type)
+    return split_dtype(module)[0] if module is not None else ctx.default_return_type
 
 
 def _guarded(what: str, hook: MethodHook) -> MethodHook:
@@ -727,7 +797,7 @@ def method_hook(
     plugin: Plugin, cls: str, method: str, is_device: Callable[[str], bool]
 ) -> MethodHook | None:
     """The hook for ``cls.method`` when it is a module call, ``nn.Linear[...]`` as a value,
-    ``model[i]`` or ``dev.build_module``; ``None`` otherwise."""
+    ``model[i]``, ``model.map_tensors(fn)`` or ``dev.build_module``; ``None`` otherwise."""
     if method == "build_module":
         if is_device(cls):
             return _guarded("build_module", architectures.build_module_hook(plugin))
@@ -735,6 +805,9 @@ def method_hook(
     if method == "__getitem__":
         info = _module_info(plugin, cls)
         return _guarded("architecture", _getitem(plugin)) if info is not None else None
+    if method == "map_tensors":
+        info = _module_info(plugin, cls)
+        return _guarded("map_tensors", _forget_dtype) if info is not None else None
     if not is_module_call(plugin, cls, method):
         return None
     return _guarded("module call", call_hook(plugin, training=method == "forward_mut"))
