@@ -176,11 +176,3 @@ def test_the_kernel_also_runs_in_place(cuda):
     scalars = (np.float64(0.5), np.float64(0), np.float64(0), np.float64(0))
     cuda.ctx.launch("sgd", "sgd_update_f64", n, (n, 0, p.ptr, g.ptr, 0, p.ptr, *scalars))
     np.testing.assert_array_equal(cuda._to_numpy(p), np.arange(n) - 0.5)
-
-
-@pytest.mark.parametrize("dtype", [dfdx.f16, dfdx.bf16], ids=["f16", "bf16"])
-def test_half_parameters_are_refused_clearly(cuda, dtype):
-    p = cuda.ctx.empty((3,), dtype.numpy)
-    cfg = SgdConfig(0.1, None, False, None, False)
-    with pytest.raises(dfdx.DeviceError, match=f"Sgd: no Cuda kernel for {dtype.numpy}"):
-        SGD_UPDATE.kernel(cuda).update(cfg, p, p, None)

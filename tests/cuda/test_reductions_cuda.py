@@ -188,18 +188,18 @@ def test_softmax_family(cuda, cpu, shape, axes, dtype):
     for eps in (1e-5, 0.5):
         k_gpu, k_cpu = NORMALIZE.kernel(cuda), NORMALIZE.kernel(cpu)
         want, want_inv = k_cpu.forward(x, axes, eps)
-        got, inv = k_gpu.forward(up(cuda, x), axes, eps)
+        got, saved = k_gpu.forward(up(cuda, x), axes, eps)  # (x rows, mean, inv_std)
         close(down(cuda, got), want)
         if x.size:
-            close(down(cuda, inv), want_inv)
-        grad = k_gpu.backward(got, inv, up(cuda, g), axes)
+            close(down(cuda, saved[2]), want_inv)
+        grad = k_gpu.backward(got, saved, up(cuda, g), axes)
         close(down(cuda, grad), k_cpu.backward(want, want_inv, g, axes))
 
 
 # -- broadcast_to ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("dtype", [*FLOATS, np.int64, np.bool_])
+@pytest.mark.parametrize("dtype", [*FLOATS, np.int64, np.bool_, dfdx.f16.numpy, dfdx.bf16.numpy])
 @pytest.mark.parametrize(
     ("x_shape", "shape", "axes"),
     [
@@ -221,4 +221,6 @@ def test_broadcast_to(cuda, cpu, x_shape, shape, axes, dtype):
     if dtype is not np.bool_:
         g = (np.arange(int(np.prod(shape))) % 7).reshape(shape).astype(dtype)  # exact sums
         grad = down(cuda, k_gpu.backward(up(cuda, g), axes))
-        np.testing.assert_array_equal(grad, k_cpu.backward(g, axes))
+        with quiet():  # f16 sums of the longest case overflow to inf (on both devices)
+            want = k_cpu.backward(g, axes)
+        np.testing.assert_array_equal(grad, want)

@@ -28,7 +28,8 @@ from tests.checks import make_device
 
 pytestmark = pytest.mark.cuda
 
-DTYPES = [np.float32, np.float64, np.int64, np.bool_]
+DTYPES = [np.float32, np.float64, np.int64, np.bool_, dfdx.f16.numpy, dfdx.bf16.numpy]
+FLOATS = (np.float32, np.float64, dfdx.f16.numpy, dfdx.bf16.numpy)
 BIG = (3, 5, 67)  # 1005 elements: many grid-stride steps on the emulator's few blocks
 
 
@@ -171,7 +172,7 @@ def test_slice(cpu: Any, cuda: Any, dtype: Any, index: Any) -> None:
     normal = normalize_index(index, BIG)
     got = down(cuda, SLICE.kernel(cuda).forward(up(cuda, a), normal))
     same(got, a[index])
-    if dtype in (np.float32, np.float64):
+    if dtype in FLOATS:
         grad_y = values(a[index].shape, dtype, seed=1)
         back = SLICE.kernel(cuda).backward(up(cuda, grad_y), normal, BIG)
         same(down(cuda, back), SLICE.kernel(cpu).backward(grad_y, normal, BIG))
@@ -209,7 +210,7 @@ def test_index_axis(
     for op in (SELECT, GATHER):
         got = op.kernel(cuda).forward(up(cuda, a), up(cuda, idx), axis)
         same(down(cuda, got), op.kernel(cpu).forward(a, idx, axis))
-    if dtype in (np.float32, np.float64):
+    if dtype in FLOATS:
         out_shape = idx_shape + x_shape[axis + 1 :]
         grad_y = rng.integers(-8, 8, out_shape).astype(dtype)  # exact in any order of adds
         back = GATHER.kernel(cuda).backward(up(cuda, grad_y), up(cuda, idx), axis, x_shape)

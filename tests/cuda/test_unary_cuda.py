@@ -7,7 +7,9 @@ square roots, conversions) must give the Cpu's results exactly; transcendental f
 few units in the last place, with NaN and infinities in the same places. Inputs mix in
 special values (NaN, ±inf, ±0), incoming gradients include non-finite ones, and the shapes
 include empty, rank-0 and sizes that take many grid-stride steps. The f16 and bf16
-conversions are checked bit for bit against NumPy and ml_dtypes on every 16-bit pattern.
+conversions are checked bit for bit against NumPy and ml_dtypes on every 16-bit pattern, and
+rounding to them against the Cpu's rule (``astype_rounded``: rounded once, where ml_dtypes
+rounds f64 to bf16 twice).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy as np
 import pytest
 
 import dfdx_py as dfdx
+from dfdx_py.devices.base import astype_rounded
 from dfdx_py.ops.abs import ABS
 from dfdx_py.ops.accurate_gelu import ACCURATE_GELU
 from dfdx_py.ops.clamp import CLAMP
@@ -380,22 +383,22 @@ def _f64_patterns() -> Any:
     return np.concatenate([x, -x])
 
 
-def test_f32_and_f64_to_half_round_like_numpy(cuda):
+def test_f32_and_f64_to_half_round_once(cuda):
     for src, x in ((dfdx.f32, _f32_patterns()), (dfdx.f64, _f64_patterns())):
         for half in (dfdx.f16, dfdx.bf16):
             with quiet():
-                want = x.astype(half.numpy)
+                want = astype_rounded(x, half.numpy)
             got = down(cuda, TO_DTYPE.kernel(cuda).forward(up(cuda, x), src, half))
             same_bits(got, want)
 
 
-def test_i64_to_half_rounds_like_numpy(cuda):
+def test_i64_to_half_rounds_once(cuda):
     rng = np.random.default_rng(11)
     x = rng.integers(-(2**62), 2**62, 100_000) >> rng.integers(0, 63, 100_000)
     x = np.concatenate([x, [65504, 65519, 65520, -65520, 2**24 + 1, 2**63 - 1, -(2**63)]])
     for half in (dfdx.f16, dfdx.bf16):
         with quiet():
-            want = x.astype(half.numpy)
+            want = astype_rounded(x, half.numpy)
         same_bits(down(cuda, TO_DTYPE.kernel(cuda).forward(up(cuda, x), dfdx.i64, half)), want)
 
 
@@ -406,3 +409,22 @@ def test_half_tensors_move_through_to_dtype(cuda):
     assert h.dtype is dfdx.f16 and h.numpy().tolist() == [1.0, 2.5, -3.25, 65504.0]
     h.to_dtype(dfdx.f32).sum().backward()
     assert grads.get(x).numpy().tolist() == [1.0, 1.0, 1.0, 1.0]
+
+
+def test_amp_dtypes_convert_as_their_storage(cuda):
+    """AMP[f16] is stored as f16: between the two, to_dtype copies; to and from f32 it uses
+    the f16 conversions."""
+    x = cuda.tensor([1.0, 2.5, -3.25, 0.1])
+    grads = dfdx.Gradients()
+    for half in (dfdx.f16, dfdx.bf16):
+        amp = dfdx.AMP[half]
+        a = x.trace(grads).to_dtype(amp)
+        h = a.to_dtype(half)
+        assert a.dtype is amp and h.dtype is half
+        want = astype_rounded(np.array([1.0, 2.5, -3.25, 0.1], np.float32), half.numpy)
+        same_bits(a.numpy(), want)
+        same_bits(h.numpy(), want)
+        assert h._data.ptr != a._data.ptr  # a copy, as the Cpu's astype
+        h.to_dtype(amp).to_dtype(dfdx.f32).sum().backward()
+        assert grads.get(x).numpy().tolist() == [1.0, 1.0, 1.0, 1.0]
+        grads = dfdx.Gradients()

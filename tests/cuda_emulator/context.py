@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import ml_dtypes
 import numpy as np
 
 from dfdx_py.devices.base import Device
@@ -66,8 +67,17 @@ class _Allocator:
     cached_bytes = 0
 
 
+_GEMM_DTYPES = {
+    "f16": np.dtype(np.float16),
+    "bf16": np.dtype(ml_dtypes.bfloat16),
+    "f32": np.dtype(np.float32),
+    "f64": np.dtype(np.float64),
+}
+
+
 class EmulatedCublas:
-    """cuBLAS's row-major GEMM (see dfdx_py/devices/cuda/cublas.py) in numpy."""
+    """cuBLAS's row-major GEMM (see dfdx_py/devices/cuda/cublas.py) in numpy; f16 and bf16
+    are computed in f32 (as ``CUBLAS_COMPUTE_32F``) and rounded once."""
 
     tf32 = False
 
@@ -76,15 +86,22 @@ class EmulatedCublas:
 
     def gemm(self, dtype: str, m: int, n: int, k: int, a: int, trans_a: bool, b: int,
              trans_b: bool, c: int, beta: float = 0.0, batch: int = 1, stride_a: int = 0,
-             stride_b: int = 0, stride_c: int = 0) -> None:  # fmt: skip
-        dt = np.dtype(np.float32 if dtype == "f32" else np.float64)
+             stride_b: int = 0, stride_c: int = 0, c_dtype: str | None = None,
+             ) -> None:  # fmt: skip
+        dt = _GEMM_DTYPES[dtype]
+        ct = _GEMM_DTYPES[c_dtype or dtype]
+        work = np.float32 if dt.itemsize == 2 else dt  # the compute type
         size = dt.itemsize
         for i in range(batch):
             a_mat = host_view(a + i * stride_a * size, (k, m) if trans_a else (m, k), dt)
             b_mat = host_view(b + i * stride_b * size, (n, k) if trans_b else (k, n), dt)
-            c_mat = host_view(c + i * stride_c * size, (m, n), dt)
-            product = (a_mat.T if trans_a else a_mat) @ (b_mat.T if trans_b else b_mat)
-            c_mat[...] = product + beta * c_mat if beta else product
+            c_mat = host_view(c + i * stride_c * ct.itemsize, (m, n), ct)
+            a_w, b_w = a_mat.astype(work), b_mat.astype(work)
+            product = (a_w.T if trans_a else a_w) @ (b_w.T if trans_b else b_w)
+            if beta:
+                product = product + beta * c_mat.astype(work)
+            with np.errstate(over="ignore"):  # past the half range: inf, as on the GPU
+                c_mat[...] = product.astype(ct)
 
 
 class EmulatedContext:

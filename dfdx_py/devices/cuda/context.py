@@ -18,6 +18,7 @@ import numpy as np
 from dfdx_py.devices.cuda.allocator import CachingAllocator
 from dfdx_py.devices.cuda.cublas import Cublas
 from dfdx_py.devices.cuda.driver import checked, driver, driver_errors
+from dfdx_py.dtypes import bf16, f16
 from dfdx_py.errors import DeviceError
 
 PTX_DIR = Path(__file__).resolve().parents[2] / "ops" / "kernels" / "ptx"
@@ -27,20 +28,48 @@ BLOCK = 256
 """Threads per block of the elementwise (grid-stride) kernels."""
 
 SUFFIX = {
+    f16.numpy: "f16",
+    bf16.numpy: "bf16",
     np.dtype(np.float32): "f32",
     np.dtype(np.float64): "f64",
     np.dtype(np.int64): "i64",
     np.dtype(np.bool_): "bool",
 }
-"""The suffix of a kernel's name for each storage dtype: ``relu_fwd_f32``."""
+"""The suffix of a kernel's name for each storage dtype: ``relu_fwd_f32``. The AMP dtypes
+are stored as f16 and bf16 and use their kernels."""
+
+HALF = (f16.numpy, bf16.numpy)
+"""The storage dtypes whose kernels load and store 16 bits and compute in f32."""
 
 
 def suffix(dtype: np.dtype[Any]) -> str:
-    """``"f32"`` for float32 storage; ``DeviceError`` for a dtype with no Cuda kernels yet."""
+    """``"f32"`` for float32 storage; ``DeviceError`` for a dtype with no Cuda kernels."""
     try:
         return SUFFIX[dtype]
     except KeyError:
-        raise DeviceError(f"Cuda: no kernels for {dtype} tensors yet") from None
+        raise DeviceError(f"Cuda: no kernels for {dtype} tensors") from None
+
+
+def state_suffix(what: str, param: np.dtype[Any], *states: np.dtype[Any]) -> str:
+    """The suffix of an optimizer's update kernel for parameters (and gradients) stored as
+    ``param`` and state buffers stored as ``states``: the parameter's (``"f16"``) when they
+    all share its dtype, ``"f16_f32"`` for f16 or bf16 parameters with f32 state;
+    ``DeviceError`` for any other mix."""
+    name = suffix(param)
+    kinds = set(states)
+    if kinds <= {param} and (param.kind == "f" or param in HALF):  # (bf16's kind is "V")
+        return name
+    if param in HALF and kinds == {np.dtype(np.float32)}:
+        return f"{name}_f32"
+    held = ", ".join(sorted(str(k) for k in kinds))
+    raise DeviceError(f"{what}: no Cuda kernel for {param} parameters with {held} state")
+
+
+def compute_type(dtype: np.dtype[Any]) -> type[Any]:
+    """The numpy scalar type of a kernel's scalar parameters for storage ``dtype``: the
+    type the kernel computes in (``compute_t`` in kernel_macros.cuh), f32 for f16 and bf16,
+    the dtype's own otherwise."""
+    return np.float32 if dtype in HALF else dtype.type
 
 
 _FORMAT = {

@@ -3,6 +3,10 @@
 cuBLAS is column-major. A row-major ``(r, c)`` matrix is the column-major ``(c, r)`` matrix of
 the same memory, so ``C = op(A) op(B)`` in row-major is ``Cᵀ = op(B)ᵀ op(A)ᵀ`` in column-major:
 the call passes B first, and a transpose flag of ours is the same flag for cuBLAS.
+
+f32 and f64 use ``cublasSgemm`` / ``cublasDgemm``; f16 and bf16 use ``cublasGemmEx`` with
+half inputs and ``CUBLAS_COMPUTE_32F``: products summed in f32 (on tensor cores), the result
+rounded once to half, or kept in f32 when asked (``c_dtype``)
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ from dfdx_py.errors import DeviceError
 
 _OP_N, _OP_T = 0, 1
 _DEFAULT_MATH, _TF32_TENSOR_OP_MATH = 0, 3
+_DATA_TYPE = {"f16": 2, "bf16": 14, "f32": 0}  # cudaDataType: CUDA_R_16F, _16BF, _32F
+_COMPUTE_32F = 68  # cublasComputeType_t CUBLAS_COMPUTE_32F
+_GEMM_DEFAULT = -1  # cublasGemmAlgo_t CUBLAS_GEMM_DEFAULT
 
 _STATUS = {
     0: "SUCCESS",
@@ -76,6 +83,22 @@ class Cublas:
                 + [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_longlong]
                 + [ctypes.c_int]
             )
+        # handle, transa, transb, m, n, k, *alpha, A, Atype, lda, B, Btype, ldb, *beta,
+        # C, Ctype, ldc (each matrix with its stride when batched), [batch], compute, algo
+        matrix: list[Any] = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int]
+        self.lib.cublasGemmEx.argtypes = (
+            [ctypes.c_void_p, ctypes.c_int, ctypes.c_int]
+            + [ctypes.c_int] * 3
+            + [ctypes.c_void_p, *matrix, *matrix, ctypes.c_void_p, *matrix]
+            + [ctypes.c_int, ctypes.c_int]
+        )
+        strided = [*matrix, ctypes.c_longlong]
+        self.lib.cublasGemmStridedBatchedEx.argtypes = (
+            [ctypes.c_void_p, ctypes.c_int, ctypes.c_int]
+            + [ctypes.c_int] * 3
+            + [ctypes.c_void_p, *strided, *strided, ctypes.c_void_p, *strided]
+            + [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+        )
         self.tf32 = False
 
     def set_tf32(self, enabled: bool) -> None:
@@ -100,21 +123,29 @@ class Cublas:
         stride_a: int = 0,
         stride_b: int = 0,
         stride_c: int = 0,
+        c_dtype: str | None = None,
     ) -> None:
         """Row-major ``C (m, n) = op(A) (m, k) @ op(B) (k, n) [+ beta C]``, ``batch`` times.
 
         ``A`` is stored ``(k, m)`` when ``trans_a`` else ``(m, k)``; likewise ``B``. Pointers are
-        device addresses; strides (in elements) step from one batch item to the next.
+        device addresses; strides (in elements) step from one batch item to the next. ``dtype``
+        is the kernel suffix of the storage: f32, f64, or f16 and bf16 (summed in f32). ``C``
+        is of that dtype too, or of ``c_dtype`` ("f32" with half ``A`` and ``B``).
         """
         lda = m if trans_a else k
         ldb = k if trans_b else n
-        scalar = ctypes.c_float if dtype == "f32" else ctypes.c_double
-        alpha_v, beta_v = scalar(1.0), scalar(beta)
         op_a = _OP_T if trans_a else _OP_N
         op_b = _OP_T if trans_b else _OP_N
-        prefix = "cublasS" if dtype == "f32" else "cublasD"
-        if dtype not in ("f32", "f64"):
+        if dtype in ("f16", "bf16"):
+            types = (_DATA_TYPE[dtype], _DATA_TYPE[c_dtype or dtype])
+            self._gemm_half(types, op_a, op_b, m, n, k, a, lda, b, ldb, c, beta, batch,
+                            stride_a, stride_b, stride_c)  # fmt: skip
+            return
+        if dtype not in ("f32", "f64") or c_dtype not in (None, dtype):
             raise DeviceError(f"Cuda: matmul in {dtype} is not supported by this cuBLAS path")
+        scalar = ctypes.c_float if dtype == "f32" else ctypes.c_double
+        alpha_v, beta_v = scalar(1.0), scalar(beta)
+        prefix = "cublasS" if dtype == "f32" else "cublasD"
         if batch == 1:
             status = getattr(self.lib, prefix + "gemm_v2")(
                 self.handle, op_b, op_a, n, m, k, ctypes.byref(alpha_v),
@@ -124,6 +155,27 @@ class Cublas:
             status = getattr(self.lib, prefix + "gemmStridedBatched")(
                 self.handle, op_b, op_a, n, m, k, ctypes.byref(alpha_v),
                 b, ldb, stride_b, a, lda, stride_a, ctypes.byref(beta_v), c, n, stride_c, batch,
+            )  # fmt: skip
+        self._check("gemm", status)
+
+    def _gemm_half(self, types: tuple[int, int], op_a: int, op_b: int, m: int, n: int, k: int,
+                   a: int, lda: int, b: int, ldb: int, c: int, beta: float, batch: int,
+                   stride_a: int, stride_b: int, stride_c: int) -> None:  # fmt: skip
+        """``gemm`` of half ``A`` and ``B`` in f32; ``types``: the cudaDataType of ``A`` and
+        ``B``, and of ``C``."""
+        kind, c_kind = types
+        alpha_v, beta_v = ctypes.c_float(1.0), ctypes.c_float(beta)
+        if batch == 1:
+            status = self.lib.cublasGemmEx(
+                self.handle, op_b, op_a, n, m, k, ctypes.byref(alpha_v),
+                b, kind, ldb, a, kind, lda, ctypes.byref(beta_v), c, c_kind, n,
+                _COMPUTE_32F, _GEMM_DEFAULT,
+            )  # fmt: skip
+        else:
+            status = self.lib.cublasGemmStridedBatchedEx(
+                self.handle, op_b, op_a, n, m, k, ctypes.byref(alpha_v),
+                b, kind, ldb, stride_b, a, kind, lda, stride_a, ctypes.byref(beta_v),
+                c, c_kind, n, stride_c, batch, _COMPUTE_32F, _GEMM_DEFAULT,
             )  # fmt: skip
         self._check("gemm", status)
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from dfdx_py.devices.base import Device
-from dfdx_py.devices.cuda.context import CudaContext, context, suffix
+from dfdx_py.devices.base import Device, astype_rounded
+from dfdx_py.devices.cuda.context import CudaContext, compute_type, context, suffix
 from dfdx_py.devices.cuda.driver import driver_errors, unavailable_reason
 from dfdx_py.devices.cuda.storage import CudaArray
 from dfdx_py.dtypes import DType
@@ -87,7 +87,10 @@ class Cuda(Device):
                 self.ctx.drv.memset_d8(out.ptr, 0, out.nbytes)
         else:
             kernel = f"fill_{suffix(dtype.numpy)}"
-            self.ctx.launch("fill", kernel, out.size, (out.size, dtype.numpy.type(value), out.ptr))
+            # rounded to the dtype as on the Cpu, passed in the kernel's compute type (exactly)
+            rounded = astype_rounded(np.array(value, np.float64), dtype.numpy)
+            fill = compute_type(dtype.numpy)(rounded)
+            self.ctx.launch("fill", kernel, out.size, (out.size, fill, out.ptr))
         return out
 
     def _add(self, a: CudaArray, b: CudaArray) -> CudaArray:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from dfdx_py.devices.cuda.context import suffix
+from dfdx_py.devices.cuda.context import compute_type, suffix
 from dfdx_py.devices.cuda.driver import driver_errors
 from dfdx_py.devices.cuda.storage import CudaArray
 from dfdx_py.errors import DeviceError
@@ -84,7 +84,8 @@ def move_last(x: CudaArray, axes: tuple[int, ...]) -> CudaArray:
     return permute(x, order)
 
 
-_GEMM_DTYPES = {np.dtype(np.float32): "f32", np.dtype(np.float64): "f64"}
+_GEMM_DTYPES = ("f16", "bf16", "f32", "f64")
+"""The dtypes cuBLAS multiplies (f16 and bf16 accumulating in f32)."""
 _ONES: dict[tuple[int, np.dtype[Any]], CudaArray] = {}
 
 
@@ -95,7 +96,8 @@ def ones(ctx: Any, dtype: np.dtype[Any], n: int) -> CudaArray:
     vec = _ONES.get(key)
     if vec is None or vec.size < n:
         vec = ctx.empty((max(n, 1024),), dtype)
-        ctx.launch("fill", f"fill_{suffix(dtype)}", vec.size, (vec.size, dtype.type(1), vec.ptr))
+        args = (vec.size, compute_type(dtype)(1), vec.ptr)
+        ctx.launch("fill", f"fill_{suffix(dtype)}", vec.size, args)
         _ONES[key] = vec
     return vec
 
@@ -113,9 +115,9 @@ def reduce(x: CudaArray, axes: tuple[int, ...], op: str) -> CudaArray:
     out: CudaArray = x.ctx.empty(kept_shape, x.dtype)
     if rows and n:
         leading = axes == tuple(range(len(axes))) and len(axes) < x.ndim
-        if op == "sum" and leading and x.dtype in _GEMM_DTYPES:
+        if op == "sum" and leading and suffix(x.dtype) in _GEMM_DTYPES:
             vec = ones(x.ctx, x.dtype, n)  # out (1, rows) = ones (1, n) @ x (n, rows)
-            x.ctx.cublas.gemm(_GEMM_DTYPES[x.dtype], 1, rows, n, vec.ptr, False, x.ptr,
+            x.ctx.cublas.gemm(suffix(x.dtype), 1, rows, n, vec.ptr, False, x.ptr,
                               False, out.ptr)  # fmt: skip
             return out
         moved = move_last(x, axes)

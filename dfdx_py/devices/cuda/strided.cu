@@ -38,7 +38,7 @@
         }                                                                                \
     }
 
-STRIDED(float, f32)
+F32_HALVES_T(STRIDED)
 STRIDED(double, f64)
 STRIDED(long long, i64)
 STRIDED(bool, bool)

@@ -1,6 +1,7 @@
 // accurate_gelu: x Φ(x) with Φ(x) = 0.5 erfc(-x/√2), computed in f64 for every dtype and
-// rounded once (as the Cpu), which keeps the left tail accurate where 1 + erf(x/√2) would
-// cancel. d/dx = Φ(x) + x φ(x), φ(x) = e^(-x²/2) / √(2π), also computed in f64.
+// rounded once (as the Cpu; f16 and bf16 through f32), which keeps the left tail accurate
+// where 1 + erf(x/√2) would cancel. d/dx = Φ(x) + x φ(x), φ(x) = e^(-x²/2) / √(2π), also
+// computed in f64.
 #include "kernel_macros.cuh"
 
 #define SQRT_HALF 0.7071067811865476         // √0.5, as Python's math.sqrt(0.5)
@@ -16,6 +17,6 @@ __device__ __forceinline__ double accurate_gelu_df_f64(const double x) {
     return normal_cdf(x) + x * (INV_SQRT_2PI * exp(-0.5 * (x * x)));
 }
 
-UNARY_OP(float, f32, accurate_gelu, (float)accurate_gelu_f64((double)x),
+F32_HALVES(UNARY_OP, accurate_gelu, (float)accurate_gelu_f64((double)x),
          (float)accurate_gelu_df_f64((double)x))
 UNARY_OP(double, f64, accurate_gelu, accurate_gelu_f64(x), accurate_gelu_df_f64(x))

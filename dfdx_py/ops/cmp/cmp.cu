@@ -1,6 +1,7 @@
 // The comparisons eq ne gt ge lt le: bool outputs (1 byte, like numpy's bool_).
 //   <op>_fwd_SUFFIX(n, lhs, rhs, out)        two arrays of one shape
-//   <op>_scalar_SUFFIX(n, p, inp, out)       an array and a scalar p of its dtype
+//   <op>_scalar_SUFFIX(n, p, inp, out)       an array and a scalar p of its dtype (in f32
+//                                            for f16 and bf16, which compare in f32)
 //   <op>_scalar_i64_f64(n, p, inp, out)      an i64 array and a float scalar: as NumPy, the
 //                                            integers are converted to f64 and compared
 // NaN compares as in IEEE 754: every comparison with NaN is false except ne.
@@ -9,11 +10,11 @@
 #define CMP(T, SUFFIX, NAME, OP)                                                           \
     extern "C" __global__ void NAME##_fwd_##SUFFIX(const size_t n, const T *lhs,            \
                                                    const T *rhs, bool *out) {              \
-        GRID_STRIDE(i, n) { out[i] = lhs[i] OP rhs[i]; }                                   \
+        GRID_STRIDE(i, n) { out[i] = to_compute(lhs[i]) OP to_compute(rhs[i]); }           \
     }                                                                                      \
-    extern "C" __global__ void NAME##_scalar_##SUFFIX(const size_t n, const T p,            \
+    extern "C" __global__ void NAME##_scalar_##SUFFIX(const size_t n, const compute_t<T> p, \
                                                       const T *inp, bool *out) {           \
-        GRID_STRIDE(i, n) { out[i] = inp[i] OP p; }                                        \
+        GRID_STRIDE(i, n) { out[i] = to_compute(inp[i]) OP p; }                            \
     }
 
 #define CMP_I64_F64(NAME, OP)                                                              \
@@ -24,7 +25,7 @@
 
 // every comparison of the numeric dtypes; eq and ne of bool too
 #define CMP_NUMBERS(NAME, OP)                                                              \
-    CMP(float, f32, NAME, OP)                                                              \
+    F32_HALVES(CMP, NAME, OP)                                                              \
     CMP(double, f64, NAME, OP)                                                             \
     CMP(long long, i64, NAME, OP)                                                          \
     CMP_I64_F64(NAME, OP)

@@ -35,13 +35,15 @@ class CmpCuda:
         return out
 
     def scalar_forward(self, x: Any, scalar: float | int | bool) -> Any:
-        from dfdx_py.devices.cuda.context import suffix
+        from dfdx_py.devices.cuda.context import compute_type, suffix
 
         out = x.ctx.empty(x.shape, BOOL)
         if not x.size:
             return out
-        if x.dtype.kind != "i":  # a float or bool tensor: the scalar in its dtype (NEP 50)
-            kernel, p = f"{self.name}_scalar_{suffix(x.dtype)}", x.dtype.type(scalar)
+        if x.dtype.kind != "i":  # a float or bool tensor: the scalar in its dtype (NEP 50),
+            # passed in the kernel's compute type (exactly: f32 holds every f16 and bf16)
+            p = compute_type(x.dtype)(x.dtype.type(scalar))
+            kernel = f"{self.name}_scalar_{suffix(x.dtype)}"
         elif isinstance(scalar, float):  # an i64 tensor and a float: compared in f64, as NumPy
             kernel, p = f"{self.name}_scalar_i64_f64", np.float64(scalar)
         elif not I64_MIN <= scalar <= I64_MAX:

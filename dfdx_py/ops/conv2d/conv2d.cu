@@ -7,7 +7,8 @@
 //   col2im: its adjoint, image[b, c, y, x] = the sum of the cols elements that read it. A
 //           gather: one thread per image element walks the (ki, kj) taps whose window
 //           position (oh, ow) is a whole output position in range, so no two threads write
-//           one element (no atomics) and the sum's order is fixed.
+//           one element (no atomics) and the sum's order is fixed. cols (a GEMM's output)
+//           is in the compute type: f32 for f16 and bf16, whose sums are rounded once.
 // Coordinates are in the padded image (non-negative, so size_t): y + ph = oh*sh + ki*dh.
 #include "kernel_macros.cuh"
 
@@ -33,7 +34,7 @@ __device__ __forceinline__ void im2col(const size_t n, CONV_PARAMS, const T *ima
         const size_t c = r / kh;
         const size_t yp = oh * sh + ki * dh;  // in the padded image
         const size_t xp = ow * sw + kj * dw;
-        T v = 0;
+        T v = from_compute<T>(0);
         if (yp >= ph && yp - ph < h_in && xp >= pw && xp - pw < w_in) {
             v = image[((b * chan + c) * h_in + (yp - ph)) * w_in + (xp - pw)];
         }
@@ -42,7 +43,8 @@ __device__ __forceinline__ void im2col(const size_t n, CONV_PARAMS, const T *ima
 }
 
 template <typename T>
-__device__ __forceinline__ void col2im(const size_t n, CONV_PARAMS, const T *cols, T *image) {
+__device__ __forceinline__ void col2im(const size_t n, CONV_PARAMS, const compute_t<T> *cols,
+                                       T *image) {
     const size_t per_tap = batch * h_out * w_out;  // cols elements of one (c, ki, kj)
     GRID_STRIDE(i, n) {
         size_t r = i;
@@ -52,7 +54,7 @@ __device__ __forceinline__ void col2im(const size_t n, CONV_PARAMS, const T *col
         r /= h_in;
         const size_t c = r % chan;
         const size_t b = r / chan;
-        T acc = 0;
+        compute_t<T> acc = 0;  // f32 for f16 and bf16
         for (size_t ki = 0; ki < kh && ki * dh <= yp; ++ki) {
             const size_t ty = yp - ki * dh;
             const size_t oh = ty / sh;
@@ -65,7 +67,7 @@ __device__ __forceinline__ void col2im(const size_t n, CONV_PARAMS, const T *col
                 acc += cols[tap * per_tap + (b * h_out + oh) * w_out + ow];
             }
         }
-        image[i] = acc;
+        image[i] = from_compute<T>(acc);
     }
 }
 
@@ -75,11 +77,11 @@ __device__ __forceinline__ void col2im(const size_t n, CONV_PARAMS, const T *col
         im2col<T>(n, batch, chan, h_in, w_in, kh, kw, sh, sw, ph, pw, dh, dw, h_out, w_out,  \
                   image, cols);                                                            \
     }                                                                                      \
-    extern "C" __global__ void col2im_##SUFFIX(const size_t n, CONV_PARAMS, const T *cols,  \
-                                               T *image) {                                 \
+    extern "C" __global__ void col2im_##SUFFIX(const size_t n, CONV_PARAMS,                \
+                                               const compute_t<T> *cols, T *image) {       \
         col2im<T>(n, batch, chan, h_in, w_in, kh, kw, sh, sw, ph, pw, dh, dw, h_out, w_out,  \
                   cols, image);                                                            \
     }
 
-CONV_KERNELS(float, f32)
+F32_HALVES_T(CONV_KERNELS)
 CONV_KERNELS(double, f64)

@@ -10,12 +10,17 @@ the GEMM's columns, so each product is one strided-batched GEMM over the groups:
   ``grad_x = col2im(weight^T @ to_groups(grad_y))`` (col2im a gather, no atomics).
 
 ``to_groups`` / ``from_groups`` swap the batch and channel axes with one strided copy (free
-for a batch of one). The pieces are shared by ``conv1d`` and ``conv_transpose2d``.
+for a batch of one). The pieces are shared by ``conv1d`` and ``conv_transpose2d``. For f16
+and bf16, the columns that col2im sums come from the GEMM in f32 (the kernels' compute
+type), so each image element is rounded to half once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
 
 from dfdx_py.devices.cuda.context import suffix
 from dfdx_py.devices.cuda.layout import permute
@@ -24,11 +29,12 @@ from dfdx_py.ops.conv2d import CONV2D, Conv2dGeom
 from dfdx_py.ops.matmul.cuda import gemm
 
 
-def _launch(kernel: str, n: int, g: Conv2dGeom, src: CudaArray, dst: CudaArray) -> None:
+def _launch(kernel: str, n: int, g: Conv2dGeom, src: CudaArray, dst: CudaArray,
+            dtype: np.dtype[Any]) -> None:  # fmt: skip
     if n:
         args = (n, g.batch, g.chan_in, g.h_in, g.w_in, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw,
                 g.dh, g.dw, g.h_out, g.w_out, src.ptr, dst.ptr)  # fmt: skip
-        src.ctx.launch("conv2d", f"{kernel}_{suffix(src.dtype)}", n, args)
+        src.ctx.launch("conv2d", f"{kernel}_{suffix(dtype)}", n, args)
 
 
 def im2col(x: CudaArray, g: Conv2dGeom) -> CudaArray:
@@ -37,15 +43,16 @@ def im2col(x: CudaArray, g: Conv2dGeom) -> CudaArray:
     cg = g.chan_in // g.groups
     shape = (g.groups, cg * g.kh * g.kw, g.batch * g.h_out * g.w_out)
     cols: CudaArray = x.ctx.empty(shape, x.dtype)
-    _launch("im2col", cols.size, g, x, cols)
+    _launch("im2col", cols.size, g, x, cols, x.dtype)
     return cols
 
 
-def col2im(cols: CudaArray, g: Conv2dGeom) -> CudaArray:
-    """The adjoint of ``im2col``: columns ``(G, Cg*KH*KW, B*H'*W')`` summed back into an
-    image ``(B, C, H, W)``, one thread per image element."""
-    image: CudaArray = cols.ctx.empty(g.image_shape, cols.dtype)
-    _launch("col2im", image.size, g, cols, image)
+def col2im(cols: CudaArray, g: Conv2dGeom, dtype: np.dtype[Any]) -> CudaArray:
+    """The adjoint of ``im2col``: columns ``(G, Cg*KH*KW, B*H'*W')`` (in the compute type
+    of ``dtype``: ``gemm(..., f32_out=True)``) summed back into an image ``(B, C, H, W)`` of
+    ``dtype``, one thread per image element."""
+    image: CudaArray = cols.ctx.empty(g.image_shape, dtype)
+    _launch("col2im", image.size, g, cols, image, dtype)
     return image
 
 
@@ -87,14 +94,16 @@ def conv2d_backward(
     if needs[1]:
         grad_w = gemm(gy, im2col(x, g), trans_b=True)
     if needs[0]:
-        grad_x = col2im(gemm(weight_groups(w, g), gy, trans_a=True), g)
+        cols = gemm(weight_groups(w, g), gy, trans_a=True, f32_out=True)
+        grad_x = col2im(cols, g, x.dtype)
     return grad_x, grad_w
 
 
 def conv_transpose2d_forward(x: CudaArray, w: CudaArray, g: Conv2dGeom) -> CudaArray:
     """The transposed convolution of ``x`` (shaped like conv2d's output, ``(B, O, H', W')``)
     with ``w`` ``(O, Cg, KH, KW)``: an image ``(B, C, H, W)``."""
-    return col2im(gemm(weight_groups(w, g), to_groups(x, g), trans_a=True), g)
+    cols = gemm(weight_groups(w, g), to_groups(x, g), trans_a=True, f32_out=True)
+    return col2im(cols, g, x.dtype)
 
 
 def conv_transpose2d_backward(

@@ -1,5 +1,5 @@
 // cos: cos(x); the gradient is -sin(x).
 #include "kernel_macros.cuh"
 
-UNARY_OP(float, f32, cos, cosf(x), -sinf(x))
+F32_HALVES(UNARY_OP, cos, cosf(x), -sinf(x))
 UNARY_OP(double, f64, cos, cos(x), -sin(x))

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from dfdx_py.devices.cuda.context import suffix
+from dfdx_py.devices.cuda.context import compute_type, suffix
 from dfdx_py.ops.dropout import DROPOUT
 
 
@@ -10,7 +10,8 @@ def _apply(x: Any, mask: Any, p: float) -> Any:
     """``mask ? x / (1 - p) : 0`` elementwise (``mask`` a bool array of ``x``'s shape)."""
     out = x.ctx.empty(x.shape, x.dtype)
     if x.size:
-        scale = x.dtype.type(1.0 / (1.0 - p))  # as the Cpu: 1/(1-p) in f64, then x's dtype
+        # as the Cpu: 1/(1-p) in f64, then x's dtype (f32 for f16 and bf16, computed in f32)
+        scale = compute_type(x.dtype)(1.0 / (1.0 - p))
         args = (x.size, scale, mask.ptr, x.ptr, out.ptr)
         x.ctx.launch("dropout", f"dropout_{suffix(x.dtype)}", x.size, args)
     return out

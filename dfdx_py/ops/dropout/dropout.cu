@@ -5,10 +5,12 @@
 #include "kernel_macros.cuh"
 
 #define DROPOUT(T, SUFFIX)                                                                 \
-    extern "C" __global__ void dropout_##SUFFIX(const size_t n, const T scale,             \
+    extern "C" __global__ void dropout_##SUFFIX(const size_t n, const compute_t<T> scale,  \
                                                 const bool *mask, const T *inp, T *out) {  \
-        GRID_STRIDE(i, n) { out[i] = mask[i] ? inp[i] * scale : (T)0; }                    \
+        GRID_STRIDE(i, n) {                                                                \
+            out[i] = from_compute<T>(mask[i] ? to_compute(inp[i]) * scale : 0);            \
+        }                                                                                  \
     }
 
-DROPOUT(float, f32)
+F32_HALVES_T(DROPOUT)
 DROPOUT(double, f64)

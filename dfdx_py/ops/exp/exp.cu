@@ -1,5 +1,5 @@
 // exp: e^x (inf where it overflows); the gradient is the output y.
 #include "kernel_macros.cuh"
 
-UNARY_OP(float, f32, exp, expf(x), y)
+F32_HALVES(UNARY_OP, exp, expf(x), y)
 UNARY_OP(double, f64, exp, exp(x), y)

@@ -2,7 +2,8 @@
 //
 // softmax's fused row kernel (one block per row, the row read once when it fits in the
 // threads' registers), ending in a log instead of a division, so it never takes the log of
-// an underflowed softmax.
+// an underflowed softmax. Computed in compute_t<T> (f32 for f16 and bf16), rounded once
+// when stored.
 //   log_softmax_fwd_SUFFIX(rows, n, x, y)
 //   log_softmax_bwd_SUFFIX(rows, n, y, grad_y, grad_x):  grad_x = grad_y - e^y * Σ grad_y
 #include "row_kernels.cuh"
@@ -10,24 +11,27 @@
 template <typename T>
 __device__ __forceinline__ void log_softmax_fwd(const size_t rows, const size_t n, const T *in,
                                                 T *out) {
-    __shared__ T part[MAX_THREADS];
+    typedef compute_t<T> C;
+    __shared__ C part[MAX_THREADS];
     for (size_t row = blockIdx.x; row < rows; row += gridDim.x) {
         const T *x = in + row * n;
         T *y = out + row * n;
-        T m = -INFINITY, s = 0;
+        C m = -INFINITY, s = 0;
         if (fits_cache(n)) {
-            T v[CACHE];
-            each_cached(n, [&](int k, size_t j) { v[k] = x[j]; m = max_of(m, v[k]); });
-            m = block_reduce(m, part, Max<T>());
+            C v[CACHE];
+            each_cached(n, [&](int k, size_t j) { v[k] = to_compute(x[j]); m = max_of(m, v[k]); });
+            m = block_reduce(m, part, Max<C>());
             each_cached(n, [&](int k, size_t) { v[k] -= m; s += exp_of(v[k]); });
-            const T lse = log_of(block_reduce(s, part, Sum<T>()));
-            each_cached(n, [&](int k, size_t j) { y[j] = v[k] - lse; });
+            const C lse = log_of(block_reduce(s, part, Sum<C>()));
+            each_cached(n, [&](int k, size_t j) { y[j] = from_compute<T>(v[k] - lse); });
         } else {
-            each_streamed(n, [&](size_t j) { m = max_of(m, x[j]); });
-            m = block_reduce(m, part, Max<T>());
-            each_streamed(n, [&](size_t j) { s += exp_of(x[j] - m); });
-            const T lse = log_of(block_reduce(s, part, Sum<T>()));
-            each_streamed(n, [&](size_t j) { y[j] = (x[j] - m) - lse; });
+            each_streamed(n, [&](size_t j) { m = max_of(m, to_compute(x[j])); });
+            m = block_reduce(m, part, Max<C>());
+            each_streamed(n, [&](size_t j) { s += exp_of(to_compute(x[j]) - m); });
+            const C lse = log_of(block_reduce(s, part, Sum<C>()));
+            each_streamed(n, [&](size_t j) {
+                y[j] = from_compute<T>((to_compute(x[j]) - m) - lse);
+            });
         }
     }
 }
@@ -35,21 +39,26 @@ __device__ __forceinline__ void log_softmax_fwd(const size_t rows, const size_t 
 template <typename T>
 __device__ __forceinline__ void log_softmax_bwd(const size_t rows, const size_t n, const T *out,
                                                 const T *grad_out, T *grad_in) {
-    __shared__ T part[MAX_THREADS];
+    typedef compute_t<T> C;
+    __shared__ C part[MAX_THREADS];
     for (size_t row = blockIdx.x; row < rows; row += gridDim.x) {
         const T *y = out + row * n;
         const T *g = grad_out + row * n;
         T *gx = grad_in + row * n;
-        T s = 0;
+        C s = 0;
         if (fits_cache(n)) {
-            T vg[CACHE];
-            each_cached(n, [&](int k, size_t j) { vg[k] = g[j]; s += vg[k]; });
-            s = block_reduce(s, part, Sum<T>());
-            each_cached(n, [&](int k, size_t j) { gx[j] = vg[k] - exp_of(y[j]) * s; });
+            C vg[CACHE];
+            each_cached(n, [&](int k, size_t j) { vg[k] = to_compute(g[j]); s += vg[k]; });
+            s = block_reduce(s, part, Sum<C>());
+            each_cached(n, [&](int k, size_t j) {
+                gx[j] = from_compute<T>(vg[k] - exp_of(to_compute(y[j])) * s);
+            });
         } else {
-            each_streamed(n, [&](size_t j) { s += g[j]; });
-            s = block_reduce(s, part, Sum<T>());
-            each_streamed(n, [&](size_t j) { gx[j] = g[j] - exp_of(y[j]) * s; });
+            each_streamed(n, [&](size_t j) { s += to_compute(g[j]); });
+            s = block_reduce(s, part, Sum<C>());
+            each_streamed(n, [&](size_t j) {
+                gx[j] = from_compute<T>(to_compute(g[j]) - exp_of(to_compute(y[j])) * s);
+            });
         }
     }
 }
@@ -63,5 +72,5 @@ __device__ __forceinline__ void log_softmax_bwd(const size_t rows, const size_t 
         log_softmax_bwd<T>(rows, n, y, grad_y, grad_x);                                     \
     }
 
-LOG_SOFTMAX(float, f32)
+F32_HALVES_T(LOG_SOFTMAX)
 LOG_SOFTMAX(double, f64)

@@ -5,6 +5,7 @@ free reshapes: a vector is a matrix of one row (``(K,)``) or one column (``(K,)`
 right), ``(B, M, K) @ (K, N)`` is one GEMM over ``B*M`` rows, and the batched forms are one
 strided-batched GEMM. The backward pass is two more GEMMs that read the operands transposed
 through cuBLAS's transpose flags (no copies); a side that needs no gradient is skipped.
+f16 and bf16 products are summed in f32 on tensor cores (``cublasGemmEx``).
 """
 
 from __future__ import annotations
@@ -12,30 +13,42 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from dfdx_py.devices.cuda.context import suffix
+import numpy as np
+
+from dfdx_py.devices.cuda.context import HALF, suffix
 from dfdx_py.devices.cuda.storage import CudaArray
 from dfdx_py.ops.matmul import MATMUL, matmul_shape
 from dfdx_py.ops.slice.cuda import zeros
 
 
-def gemm(a: CudaArray, b: CudaArray, trans_a: bool = False, trans_b: bool = False) -> CudaArray:
+def gemm(
+    a: CudaArray,
+    b: CudaArray,
+    trans_a: bool = False,
+    trans_b: bool = False,
+    f32_out: bool = False,
+) -> CudaArray:
     """``op(a[i]) @ op(b[i])`` for each ``i`` of two stacks of matrices (3-D storage
-    ``(batch, rows, cols)``; ``op`` transposes where asked): new storage ``(batch, M, N)``.
+    ``(batch, rows, cols)``; ``op`` transposes where asked): new storage ``(batch, M, N)``,
+    of the operands' dtype, or in f32 for f16 and bf16 operands with ``f32_out`` (the
+    kernels' compute type, for a result that is summed further).
 
     One cuBLAS call: a GEMM, or a strided-batched GEMM when ``batch > 1``. An empty product
     launches nothing; an empty inner dim gives zeros.
     """
     batch, m, k = (a.shape[0], a.shape[2], a.shape[1]) if trans_a else a.shape
     n = b.shape[1] if trans_b else b.shape[2]
-    dtype = suffix(a.dtype)  # DeviceError for dtypes without Cuda kernels (f16, bf16)
+    dtype = suffix(a.dtype)  # f16, bf16, f32 or f64 (the op accepts float dtypes only)
+    out_dtype = np.dtype(np.float32) if f32_out and a.dtype in HALF else a.dtype
     if k == 0:
-        out: CudaArray = zeros(a.ctx, (batch, m, n), a.dtype)
+        out: CudaArray = zeros(a.ctx, (batch, m, n), out_dtype)
         return out
-    out = a.ctx.empty((batch, m, n), a.dtype)
+    out = a.ctx.empty((batch, m, n), out_dtype)
     if out.size:
         a.ctx.cublas.gemm(
             dtype, m, n, k, a.ptr, trans_a, b.ptr, trans_b, out.ptr,
             batch=batch, stride_a=m * k, stride_b=k * n, stride_c=m * n,
+            c_dtype=suffix(out_dtype),
         )  # fmt: skip
     return out
 

@@ -11,10 +11,11 @@
                                                      const T *grad_y, T *grad_x) {         \
         GRID_STRIDE(i, size) {                                                             \
             const size_t row = i / n;                                                      \
-            grad_x[i] = x[i] == y[row] ? grad_y[row] : (T)0;                                \
+            const bool hit = to_compute(x[i]) == to_compute(y[row]);                       \
+            grad_x[i] = hit ? grad_y[row] : from_compute<T>(0);                            \
         }                                                                                  \
     }
 
-EXTREMUM_BWD(float, f32)
+F32_HALVES_T(EXTREMUM_BWD)
 EXTREMUM_BWD(double, f64)
 EXTREMUM_BWD(long long, i64)

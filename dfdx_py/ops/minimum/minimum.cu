@@ -15,25 +15,11 @@ template <typename T> __device__ __forceinline__ T min_grad(T x, T other, T g) {
 
 #define MINIMUM_FLOAT(T, SUFFIX)                                                           \
     BINARY_FWD(T, SUFFIX, minimum, smaller(a, b))                                          \
-    extern "C" __global__ void minimum_bwd_##SUFFIX(                                       \
-        const size_t n, const T *lhs, const T *rhs, const T *out, const T *grad_out,       \
-        T *grad_lhs, T *grad_rhs) {                                                        \
-        GRID_STRIDE(i, n) {                                                                \
-            const T a = lhs[i];                                                            \
-            const T b = rhs[i];                                                            \
-            const T g = grad_out[i];                                                       \
-            if (grad_lhs) grad_lhs[i] = min_grad(a, b, g);                                 \
-            if (grad_rhs) grad_rhs[i] = min_grad(b, a, g);                                 \
-        }                                                                                  \
-    }                                                                                      \
+    BINARY_BWD(T, SUFFIX, minimum, a, min_grad(a, b, g), min_grad(b, a, g))                \
     UNARY_FWD(T, SUFFIX, scalar_minimum, smaller(x, p0))                                   \
-    extern "C" __global__ void scalar_minimum_bwd_##SUFFIX(                                \
-        const size_t n, const T p0, const T p1, const T *inp, const T *out,                \
-        const T *grad_out, T *grad_inp) {                                                  \
-        GRID_STRIDE(i, n) { grad_inp[i] = min_grad(inp[i], p0, grad_out[i]); }             \
-    }
+    UNARY_BWD(T, SUFFIX, scalar_minimum, x, min_grad(x, p0, g))
 
-MINIMUM_FLOAT(float, f32)
+F32_HALVES_T(MINIMUM_FLOAT)
 MINIMUM_FLOAT(double, f64)
 BINARY_FWD(long long, i64, minimum, a < b ? a : b)
 UNARY_FWD(long long, i64, scalar_minimum, x < p0 ? x : p0)

@@ -4,11 +4,7 @@
 
 #define NANS_TO(T, SUFFIX)                                                                 \
     UNARY_FWD(T, SUFFIX, nans_to, isnan(x) ? p0 : x)                                       \
-    extern "C" __global__ void nans_to_bwd_##SUFFIX(const size_t n, const T p0, const T p1, \
-                                                    const T *inp, const T *out,            \
-                                                    const T *grad_out, T *grad_inp) {      \
-        GRID_STRIDE(i, n) { grad_inp[i] = isnan(inp[i]) ? (T)0 : grad_out[i]; }            \
-    }
+    UNARY_BWD(T, SUFFIX, nans_to, x, isnan(x) ? 0 : g)
 
-NANS_TO(float, f32)
+F32_HALVES_T(NANS_TO)
 NANS_TO(double, f64)

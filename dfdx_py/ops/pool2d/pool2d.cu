@@ -22,14 +22,15 @@ __device__ __forceinline__ void pool_fwd(const size_t n, POOL_PARAMS, const T *x
         const size_t ow = i % w_out;
         const size_t oh = (i / w_out) % h_out;
         const T *plane = x + (i / (w_out * h_out)) * h_in * w_in;
-        T acc = KIND == AVG ? T(0) : KIND == MAX ? T(-INFINITY) : T(INFINITY);
+        typedef compute_t<T> C;  // f32 for f16 and bf16
+        C acc = KIND == AVG ? C(0) : KIND == MAX ? C(-INFINITY) : C(INFINITY);
         for (size_t ki = 0; ki < kh; ++ki) {
             const size_t yp = oh * sh + ki;
             if (yp < ph || yp - ph >= h_in) continue;
             for (size_t kj = 0; kj < kw; ++kj) {
                 const size_t xp = ow * sw + kj;
                 if (xp < pw || xp - pw >= w_in) continue;
-                const T v = plane[(yp - ph) * w_in + (xp - pw)];
+                const C v = to_compute(plane[(yp - ph) * w_in + (xp - pw)]);
                 if (KIND == AVG) {
                     acc += v;
                 } else if (v != v || (KIND == MAX ? v > acc : v < acc)) {
@@ -37,7 +38,7 @@ __device__ __forceinline__ void pool_fwd(const size_t n, POOL_PARAMS, const T *x
                 }
             }
         }
-        y[i] = KIND == AVG ? acc / T(kh * kw) : acc;
+        y[i] = from_compute<T>(KIND == AVG ? acc / C(kh * kw) : acc);
     }
 }
 
@@ -48,8 +49,9 @@ __device__ __forceinline__ void pool_bwd(const size_t n, POOL_PARAMS, const T *x
         const size_t xp = i % w_in + pw;
         const size_t yp = (i / w_in) % h_in + ph;
         const size_t first = (i / (w_in * h_in)) * h_out * w_out;  // the plane's outputs
-        const T v = x[i];
-        T acc = 0;
+        typedef compute_t<T> C;  // f32 for f16 and bf16
+        const C v = to_compute(x[i]);
+        C acc = 0;
         for (size_t ki = 0; ki < kh && ki <= yp; ++ki) {
             const size_t oh = (yp - ki) / sh;
             if ((yp - ki) % sh != 0 || oh >= h_out) continue;
@@ -58,13 +60,13 @@ __device__ __forceinline__ void pool_bwd(const size_t n, POOL_PARAMS, const T *x
                 if ((xp - kj) % sw != 0 || ow >= w_out) continue;
                 const size_t o = first + oh * w_out + ow;
                 if (KIND == AVG) {
-                    acc += grad_y[o] / T(kh * kw);
-                } else if (y[o] == v) {
-                    acc += grad_y[o];
+                    acc += to_compute(grad_y[o]) / C(kh * kw);
+                } else if (to_compute(y[o]) == v) {
+                    acc += to_compute(grad_y[o]);
                 }
             }
         }
-        grad_x[i] = acc;
+        grad_x[i] = from_compute<T>(acc);
     }
 }
 
@@ -79,9 +81,9 @@ __device__ __forceinline__ void pool_bwd(const size_t n, POOL_PARAMS, const T *x
                           grad_x);                                                         \
     }
 
-POOL_KERNELS(float, f32, avg, AVG)
-POOL_KERNELS(float, f32, max, MAX)
-POOL_KERNELS(float, f32, min, MIN)
+F32_HALVES(POOL_KERNELS, avg, AVG)
+F32_HALVES(POOL_KERNELS, max, MAX)
+F32_HALVES(POOL_KERNELS, min, MIN)
 POOL_KERNELS(double, f64, avg, AVG)
 POOL_KERNELS(double, f64, max, MAX)
 POOL_KERNELS(double, f64, min, MIN)

@@ -1,6 +1,6 @@
-// powi: x^n for an integer exponent n, passed as p0 = n and p1 = n - 1 in the tensor's dtype
-// (the values the Cpu's np.power sees). The gradient is n x^(n-1), and 0 everywhere when
-// n == 0 (as PyTorch).
+// powi: x^n for an integer exponent n, passed as p0 = n and p1 = n - 1 in the kernel's
+// compute type (the values the Cpu's np.power sees). The gradient is n x^(n-1), and 0
+// everywhere when n == 0 (as PyTorch).
 #include "kernel_macros.cuh"
 
 // x^e for a whole number e in f64: by multiplication for |e| <= 4, so that small powers of
@@ -16,21 +16,14 @@ __device__ __forceinline__ double powi_f64(const double x, const double e) {
     return pow(x, e);
 }
 
-// f32 computes in f64 and rounds once
+// f32 (and f16, bf16) compute in f64 and round once
 __device__ __forceinline__ float powi_f32(const float x, const float e) {
     return (float)powi_f64((double)x, (double)e);
 }
 
-#define POWI(T, SUFFIX)                                                                    \
-    UNARY_FWD(T, SUFFIX, powi, powi_##SUFFIX(x, p0))                                       \
-    extern "C" __global__ void powi_bwd_##SUFFIX(const size_t n, const T p0, const T p1,    \
-                                                 const T *inp, const T *out,               \
-                                                 const T *grad_out, T *grad_inp) {         \
-        GRID_STRIDE(i, n) {                                                                \
-            grad_inp[i] =                                                                  \
-                p0 == (T)0 ? (T)0 : grad_out[i] * (p0 * powi_##SUFFIX(inp[i], p1));        \
-        }                                                                                  \
-    }
+#define POWI(T, SUFFIX, POW)                                                               \
+    UNARY_FWD(T, SUFFIX, powi, POW(x, p0))                                                 \
+    UNARY_BWD(T, SUFFIX, powi, x, p0 == 0 ? 0 : g * (p0 * POW(x, p1)))
 
-POWI(float, f32)
-POWI(double, f64)
+F32_HALVES(POWI, powi_f32)
+POWI(double, f64, powi_f64)

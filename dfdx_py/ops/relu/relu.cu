@@ -2,6 +2,6 @@
 // infinite incoming gradient, where 0 * inf would be NaN).
 #include "kernel_macros.cuh"
 
-UNARY_OP_GRAD(float, f32, relu, x > 0.0f ? x : 0.0f, x > 0.0f ? g : 0.0f)
+F32_HALVES(UNARY_OP_GRAD, relu, x > 0.0f ? x : 0.0f, x > 0.0f ? g : 0.0f)
 UNARY_OP_GRAD(double, f64, relu, x > 0.0 ? x : 0.0, x > 0.0 ? g : 0.0)
 UNARY_FWD(long long, i64, relu, x > 0 ? x : 0)

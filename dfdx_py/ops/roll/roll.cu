@@ -15,7 +15,7 @@
         }                                                                                \
     }
 
-ROLL(float, f32)
+F32_HALVES_T(ROLL)
 ROLL(double, f64)
 ROLL(long long, i64)
 ROLL(bool, bool)

@@ -3,7 +3,8 @@
 ``x`` is seen as rows ``(batch * size, rest)`` and the index as ``(batch, per_batch)``, as
 on the Cpu: the forward pass copies one row per index entry (``gather_rows``), the backward
 pass zero-fills the gradient and adds each row of ``grad_y`` back with ``atomicAdd``
-(``scatter_add_rows``: a repeated index adds up). One launch each way.
+(``scatter_add_rows``: a repeated index adds up). One launch each way; f16 and bf16
+gradients are summed in f32 and rounded once (one more launch, ``to_dtype``'s conversion).
 """
 
 import math
@@ -11,9 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from dfdx_py.devices.cuda.context import suffix
+from dfdx_py.devices.cuda.context import HALF, suffix
 from dfdx_py.ops.select_and_gather import GATHER, SELECT
 from dfdx_py.ops.slice.cuda import zeros
+from dfdx_py.ops.to_dtype.cuda import convert
 
 CHECK_THREADS = 256
 """Threads of the one block of ``first_out_of_range`` (its shared array's size)."""
@@ -37,12 +39,13 @@ class IndexAxisCuda:
 
     def backward(self, grad_y: Any, idx: Any, axis: int, x_shape: tuple[int, ...]) -> Any:
         per_batch, size, rest = _rows(idx, x_shape, axis)
-        grad_x = zeros(grad_y.ctx, x_shape, grad_y.dtype)
+        half = grad_y.dtype in HALF
+        sums = zeros(grad_y.ctx, x_shape, np.dtype(np.float32) if half else grad_y.dtype)
         if grad_y.size:
             name = f"scatter_add_rows_{suffix(grad_y.dtype)}"
-            args = (grad_y.size, per_batch, size, rest, idx.ptr, grad_y.ptr, grad_x.ptr)
+            args = (grad_y.size, per_batch, size, rest, idx.ptr, grad_y.ptr, sums.ptr)
             grad_y.ctx.launch("select_and_gather", name, grad_y.size, args)
-        return grad_x
+        return convert(sums, grad_y.dtype) if half else sums
 
     def out_of_range(self, idx: Any, size: int) -> int | None:
         # The IndexError must be raised before the kernels run (a bad index reads out of

@@ -5,7 +5,9 @@
 // The output is (batch * per_batch, rest): one row per index entry.
 //   gather_rows:      out[j, r] = x[row(j), r]
 //   scatter_add_rows: grad_x[row(j), r] += grad_out[j, r]   (grad_x zero-filled first;
-//                     repeated indices hit one row from several threads: atomicAdd)
+//                     repeated indices hit one row from several threads: atomicAdd).
+//                     grad_x is in the compute type: f32 sums for f16 and bf16 (the caller
+//                     rounds them to half afterwards).
 //   first_out_of_range: out[0] = the first j with idx[j] outside [0, size) (n if none).
 #include "kernel_macros.cuh"
 
@@ -23,19 +25,19 @@
 #define SCATTER_ADD_ROWS(T, SUFFIX)                                                      \
     extern "C" __global__ void scatter_add_rows_##SUFFIX(                                \
         const size_t n, const size_t per_batch, const size_t size, const size_t rest,    \
-        const long long *idx, const T *grad_out, T *grad_x) {                            \
+        const long long *idx, const T *grad_out, compute_t<T> *grad_x) {                 \
         GRID_STRIDE(i, n) {                                                              \
             const size_t j = i / rest;                                                   \
             const size_t row = (j / per_batch) * size + (size_t)idx[j];                  \
-            atomicAdd(&grad_x[row * rest + i % rest], grad_out[i]);                      \
+            atomicAdd(&grad_x[row * rest + i % rest], to_compute(grad_out[i]));          \
         }                                                                                \
     }
 
-GATHER_ROWS(float, f32)
+F32_HALVES_T(GATHER_ROWS)
 GATHER_ROWS(double, f64)
 GATHER_ROWS(long long, i64)
 GATHER_ROWS(bool, bool)
-SCATTER_ADD_ROWS(float, f32)
+F32_HALVES_T(SCATTER_ADD_ROWS)
 SCATTER_ADD_ROWS(double, f64)
 
 // The index check before a launch (a bad index would read out of bounds). Block 0 alone

@@ -12,5 +12,5 @@ __device__ __forceinline__ double sigmoid_f64(const double x) {
     return (x >= 0.0 ? 1.0 : e) / (1.0 + e);
 }
 
-UNARY_OP(float, f32, sigmoid, sigmoid_f32(x), y * (1.0f - y))
+F32_HALVES(UNARY_OP, sigmoid, sigmoid_f32(x), y * (1.0f - y))
 UNARY_OP(double, f64, sigmoid, sigmoid_f64(x), y * (1.0 - y))

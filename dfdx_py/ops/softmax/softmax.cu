@@ -3,7 +3,8 @@
 // One block per row (a grid stride over the rows), of any size up to MAX_THREADS. Each
 // thread keeps up to CACHE elements of its row in registers, so a row of up to
 // CACHE * blockDim.x elements is read once; a longer row is read again for each pass. The
-// threads' partial results meet in a tree in shared memory.
+// threads' partial results meet in a tree in shared memory. Everything is computed in
+// compute_t<T> (f32 for f16 and bf16), rounded once when stored.
 //   softmax_fwd_SUFFIX(rows, n, x, y)
 //   softmax_bwd_SUFFIX(rows, n, y, grad_y, grad_x):  grad_x = y * (grad_y - Σ grad_y * y)
 #include "row_kernels.cuh"
@@ -11,24 +12,27 @@
 template <typename T>
 __device__ __forceinline__ void softmax_fwd(const size_t rows, const size_t n, const T *in,
                                             T *out) {
-    __shared__ T part[MAX_THREADS];
+    typedef compute_t<T> C;
+    __shared__ C part[MAX_THREADS];
     for (size_t row = blockIdx.x; row < rows; row += gridDim.x) {
         const T *x = in + row * n;
         T *y = out + row * n;
-        T m = -INFINITY, s = 0;
+        C m = -INFINITY, s = 0;
         if (fits_cache(n)) {
-            T v[CACHE];
-            each_cached(n, [&](int k, size_t j) { v[k] = x[j]; m = max_of(m, v[k]); });
-            m = block_reduce(m, part, Max<T>());
+            C v[CACHE];
+            each_cached(n, [&](int k, size_t j) { v[k] = to_compute(x[j]); m = max_of(m, v[k]); });
+            m = block_reduce(m, part, Max<C>());
             each_cached(n, [&](int k, size_t) { v[k] = exp_of(v[k] - m); s += v[k]; });
-            const T inv = T(1) / block_reduce(s, part, Sum<T>());
-            each_cached(n, [&](int k, size_t j) { y[j] = v[k] * inv; });
+            const C inv = C(1) / block_reduce(s, part, Sum<C>());
+            each_cached(n, [&](int k, size_t j) { y[j] = from_compute<T>(v[k] * inv); });
         } else {
-            each_streamed(n, [&](size_t j) { m = max_of(m, x[j]); });
-            m = block_reduce(m, part, Max<T>());
-            each_streamed(n, [&](size_t j) { s += exp_of(x[j] - m); });
-            const T inv = T(1) / block_reduce(s, part, Sum<T>());
-            each_streamed(n, [&](size_t j) { y[j] = exp_of(x[j] - m) * inv; });
+            each_streamed(n, [&](size_t j) { m = max_of(m, to_compute(x[j])); });
+            m = block_reduce(m, part, Max<C>());
+            each_streamed(n, [&](size_t j) { s += exp_of(to_compute(x[j]) - m); });
+            const C inv = C(1) / block_reduce(s, part, Sum<C>());
+            each_streamed(n, [&](size_t j) {
+                y[j] = from_compute<T>(exp_of(to_compute(x[j]) - m) * inv);
+            });
         }
     }
 }
@@ -36,25 +40,28 @@ __device__ __forceinline__ void softmax_fwd(const size_t rows, const size_t n, c
 template <typename T>
 __device__ __forceinline__ void softmax_bwd(const size_t rows, const size_t n, const T *out,
                                             const T *grad_out, T *grad_in) {
-    __shared__ T part[MAX_THREADS];
+    typedef compute_t<T> C;
+    __shared__ C part[MAX_THREADS];
     for (size_t row = blockIdx.x; row < rows; row += gridDim.x) {
         const T *y = out + row * n;
         const T *g = grad_out + row * n;
         T *gx = grad_in + row * n;
-        T s = 0;
+        C s = 0;
         if (fits_cache(n)) {
-            T vy[CACHE], vg[CACHE];
+            C vy[CACHE], vg[CACHE];
             each_cached(n, [&](int k, size_t j) {
-                vy[k] = y[j];
-                vg[k] = g[j];
+                vy[k] = to_compute(y[j]);
+                vg[k] = to_compute(g[j]);
                 s += vg[k] * vy[k];
             });
-            s = block_reduce(s, part, Sum<T>());
-            each_cached(n, [&](int k, size_t j) { gx[j] = (vg[k] - s) * vy[k]; });
+            s = block_reduce(s, part, Sum<C>());
+            each_cached(n, [&](int k, size_t j) { gx[j] = from_compute<T>((vg[k] - s) * vy[k]); });
         } else {
-            each_streamed(n, [&](size_t j) { s += g[j] * y[j]; });
-            s = block_reduce(s, part, Sum<T>());
-            each_streamed(n, [&](size_t j) { gx[j] = (g[j] - s) * y[j]; });
+            each_streamed(n, [&](size_t j) { s += to_compute(g[j]) * to_compute(y[j]); });
+            s = block_reduce(s, part, Sum<C>());
+            each_streamed(n, [&](size_t j) {
+                gx[j] = from_compute<T>((to_compute(g[j]) - s) * to_compute(y[j]));
+            });
         }
     }
 }
@@ -68,5 +75,5 @@ __device__ __forceinline__ void softmax_bwd(const size_t rows, const size_t n, c
         softmax_bwd<T>(rows, n, y, grad_y, grad_x);                                         \
     }
 
-SOFTMAX(float, f32)
+F32_HALVES_T(SOFTMAX)
 SOFTMAX(double, f64)

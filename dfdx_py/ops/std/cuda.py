@@ -4,7 +4,7 @@ axes last."""
 
 from typing import Any
 
-from dfdx_py.devices.cuda.context import suffix
+from dfdx_py.devices.cuda.context import compute_type, suffix
 from dfdx_py.ops.cuda_rows import from_rows, launch_rows, row_count, to_rows
 from dfdx_py.ops.reduction import reduced_shape
 from dfdx_py.ops.std import STD
@@ -16,7 +16,7 @@ class StdCuda:
         rows, n = row_count(x.shape, axes)
         x_rows = to_rows(x, axes)
         y = x.ctx.empty(reduced_shape(x.shape, axes), x.dtype)
-        args = (rows, n, x.dtype.type(eps), x_rows.ptr, y.ptr)
+        args = (rows, n, compute_type(x.dtype)(eps), x_rows.ptr, y.ptr)
         launch_rows(x, "std", f"std_fwd_{suffix(x.dtype)}", rows, n, args)
         return y
 

@@ -1,49 +1,56 @@
 // std: sqrt(Σ (x - mean)² / n + eps) over each row of a contiguous (rows, n) array.
 //
 // var's fused two-pass row kernel (one block per row: the mean, then the squared deviations,
-// the row read once when it fits in the threads' registers), ending in the square root.
+// the row read once when it fits in the threads' registers), ending in the square root; in
+// compute_t<T> (f32 for f16 and bf16, whose eps comes in f32).
 //   std_fwd_SUFFIX(rows, n, eps, x, y)
 //   std_bwd_SUFFIX(rows, n, x, y, grad_y, grad_x):
 //       grad_x = (x - mean) * grad_y / (n * y), and 0 where y is 0 (as torch.std)
 #include "row_moments.cuh"
 
 template <typename T>
-__device__ __forceinline__ void std_fwd(const size_t rows, const size_t n, const T eps,
-                                        const T *in, T *out) {
-    __shared__ T part[MAX_THREADS];
+__device__ __forceinline__ void std_fwd(const size_t rows, const size_t n,
+                                        const compute_t<T> eps, const T *in, T *out) {
+    typedef compute_t<T> C;
+    __shared__ C part[MAX_THREADS];
     for (size_t row = blockIdx.x; row < rows; row += gridDim.x) {
         const T *x = in + row * n;
-        T v[CACHE];
+        C v[CACHE];
         load_row(n, x, v);
-        const T mean = row_mean(n, x, v, part);
-        const T var = row_squared_deviations(n, x, v, mean, part) / T(n);
-        if (threadIdx.x == 0) out[row] = sqrt_of(var + eps);
+        const C mean = row_mean(n, x, v, part);
+        const C var = row_squared_deviations(n, x, v, mean, part) / C(n);
+        if (threadIdx.x == 0) out[row] = from_compute<T>(sqrt_of(var + eps));
     }
 }
 
 template <typename T>
 __device__ __forceinline__ void std_bwd(const size_t rows, const size_t n, const T *in,
                                         const T *out, const T *grad_out, T *grad_in) {
-    __shared__ T part[MAX_THREADS];
+    typedef compute_t<T> C;
+    __shared__ C part[MAX_THREADS];
     for (size_t row = blockIdx.x; row < rows; row += gridDim.x) {
         const T *x = in + row * n;
         T *gx = grad_in + row * n;
-        T v[CACHE];
+        C v[CACHE];
         load_row(n, x, v);
-        const T mean = row_mean(n, x, v, part);
-        const T s = out[row] * T(n);
-        const T scale = s != T(0) ? grad_out[row] / s : T(0);
+        const C mean = row_mean(n, x, v, part);
+        const C s = to_compute(out[row]) * C(n);
+        const C scale = s != C(0) ? to_compute(grad_out[row]) / s : C(0);
         if (fits_cache(n)) {
-            each_cached(n, [&](int k, size_t j) { gx[j] = (v[k] - mean) * scale; });
+            each_cached(n, [&](int k, size_t j) {
+                gx[j] = from_compute<T>((v[k] - mean) * scale);
+            });
         } else {
-            each_streamed(n, [&](size_t j) { gx[j] = (x[j] - mean) * scale; });
+            each_streamed(n, [&](size_t j) {
+                gx[j] = from_compute<T>((to_compute(x[j]) - mean) * scale);
+            });
         }
     }
 }
 
 #define STD(T, SUFFIX)                                                                      \
-    ROW_KERNEL std_fwd_##SUFFIX(const size_t rows, const size_t n, const T eps, const T *x, \
-                                T *y) {                                                     \
+    ROW_KERNEL std_fwd_##SUFFIX(const size_t rows, const size_t n, const compute_t<T> eps,  \
+                                const T *x, T *y) {                                         \
         std_fwd<T>(rows, n, eps, x, y);                                                     \
     }                                                                                       \
     ROW_KERNEL std_bwd_##SUFFIX(const size_t rows, const size_t n, const T *x, const T *y,  \
@@ -51,5 +58,5 @@ __device__ __forceinline__ void std_bwd(const size_t rows, const size_t n, const
         std_bwd<T>(rows, n, x, y, grad_y, grad_x);                                          \
     }
 
-STD(float, f32)
+F32_HALVES_T(STD)
 STD(double, f64)

@@ -6,15 +6,15 @@
 #define SUB_BWD_RHS(T, SUFFIX)                                                             \
     extern "C" __global__ void sub_bwd_rhs_##SUFFIX(const size_t n, const T *grad_out,      \
                                                     T *grad_rhs) {                         \
-        GRID_STRIDE(i, n) { grad_rhs[i] = -grad_out[i]; }                                  \
+        GRID_STRIDE(i, n) { grad_rhs[i] = from_compute<T>(-to_compute(grad_out[i])); }     \
     }
 
-BINARY_FWD(float, f32, sub, a - b)
-BINARY_FWD(double, f64, sub, a - b)
-BINARY_FWD(long long, i64, sub, a - b)
-SUB_BWD_RHS(float, f32)
-SUB_BWD_RHS(double, f64)
+#define SUB(T, SUFFIX)                                                                     \
+    BINARY_FWD(T, SUFFIX, sub, a - b)                                                      \
+    SUB_BWD_RHS(T, SUFFIX)                                                                 \
+    UNARY_FWD(T, SUFFIX, scalar_sub, x - p0)
 
-UNARY_FWD(float, f32, scalar_sub, x - p0)
-UNARY_FWD(double, f64, scalar_sub, x - p0)
+F32_HALVES_T(SUB)
+SUB(double, f64)
+BINARY_FWD(long long, i64, sub, a - b)
 UNARY_FWD(long long, i64, scalar_sub, x - p0)

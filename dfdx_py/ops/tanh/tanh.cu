@@ -1,5 +1,5 @@
 // tanh: tanh(x); the gradient is 1 - y².
 #include "kernel_macros.cuh"
 
-UNARY_OP(float, f32, tanh, tanhf(x), 1.0f - y * y)
+F32_HALVES(UNARY_OP, tanh, tanhf(x), 1.0f - y * y)
 UNARY_OP(double, f64, tanh, tanh(x), 1.0 - y * y)

@@ -6,8 +6,10 @@
 // infinite inputs into *bad (the caller raises):
 //   convert_SRC_i64(n, inp, out, bad)
 // f16 and bf16 are stored as 16-bit patterns and converted with integer arithmetic, bit for
-// bit as numpy (f16) and ml_dtypes (bf16) do: f64 -> f16 rounds once, f64 and i64 -> bf16
-// go through f32, a NaN keeps its sign (and its payload's top bits in f16).
+// bit as numpy (f16) and ml_dtypes (bf16) do, except that every conversion rounds once as
+// the Cpu does (devices/base.py: astype_rounded): f64 and i64 -> bf16 go through f32
+// rounded to odd, which ml_dtypes rounds to nearest even instead. A NaN keeps its sign (and
+// its payload's top bits in f16).
 #include <cstring>
 
 #include "kernel_macros.cuh"
@@ -84,6 +86,17 @@ __device__ __forceinline__ half_bits f32_to_bf16(const float x) {
     return (half_bits)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);  // to nearest, ties to even
 }
 
+// x rounded to f32 toward zero with the last bit set where inexact (round to odd): rounding
+// that to bf16 (16 fewer bits) rounds x once. Past the f32 range: the largest f32, odd.
+__device__ __forceinline__ float f64_to_f32_odd(const double x) {
+    const float y = (float)x;
+    const double near = (double)y;
+    if (near == x || isnan(x)) return y;
+    unsigned u = f32_bits(y);
+    if (fabs(near) > fabs(x)) --u;  // rounded away from zero: one step back
+    return f32_from_bits(u | 1u);
+}
+
 __device__ __forceinline__ float bf16_to_f32(const half_bits h) {
     return f32_from_bits((unsigned)h << 16);
 }
@@ -129,13 +142,13 @@ CONVERT(double, f64, float, f32, (float)x)
 FLOAT_TO_I64(double, f64, x)
 CONVERT(double, f64, bool, bool, x != 0.0)
 CONVERT(double, f64, half_bits, f16, f64_to_f16(x))
-CONVERT(double, f64, half_bits, bf16, f32_to_bf16((float)x))
+CONVERT(double, f64, half_bits, bf16, f32_to_bf16(f64_to_f32_odd(x)))
 
 CONVERT(long long, i64, float, f32, (float)x)
 CONVERT(long long, i64, double, f64, (double)x)
 CONVERT(long long, i64, bool, bool, x != 0)
 CONVERT(long long, i64, half_bits, f16, f32_to_f16((float)x))
-CONVERT(long long, i64, half_bits, bf16, f32_to_bf16((float)x))
+CONVERT(long long, i64, half_bits, bf16, f32_to_bf16(f64_to_f32_odd((double)x)))
 
 CONVERT(bool, bool, float, f32, x ? 1.0f : 0.0f)
 CONVERT(bool, bool, double, f64, x ? 1.0 : 0.0)

@@ -10,7 +10,7 @@
         GRID_STRIDE(e, n) {                                                              \
             const long long j = (long long)(e % cols);                                   \
             const long long i = (long long)((e / cols) % rows);                          \
-            out[e] = (KEEP) ? x[e] : (T)0;                                               \
+            out[e] = (KEEP) ? x[e] : from_compute<T>(0);                                 \
         }                                                                                \
     }
 
@@ -18,7 +18,7 @@
     TRI(T, SUFFIX, tril, j - i <= k)                                                     \
     TRI(T, SUFFIX, triu, j - i >= k)
 
-TRI_BOTH(float, f32)
+F32_HALVES_T(TRI_BOTH)
 TRI_BOTH(double, f64)
 TRI_BOTH(long long, i64)
 TRI_BOTH(bool, bool)

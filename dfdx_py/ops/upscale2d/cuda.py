@@ -3,7 +3,8 @@
 The forward pass runs one thread per output element; the backward pass one thread per
 input element summing the (weighted) gradients of the outputs that read it, a gather with
 no atomics. The scales are computed here exactly as on the Cpu (``upscale2d/cpu.py``):
-nearest in f32, bilinear (aligned corners) in the tensor's dtype.
+nearest in f32, bilinear (aligned corners) in the kernels' compute type (the tensor's dtype,
+f32 for f16 and bf16).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from dfdx_py.devices.cuda.context import suffix
+from dfdx_py.devices.cuda.context import compute_type, suffix
 from dfdx_py.devices.cuda.storage import CudaArray
 from dfdx_py.ops.upscale2d import UPSCALE2D
 
@@ -21,8 +22,9 @@ def _scale(n_in: int, n_out: int, mode: str, dtype: np.dtype[Any]) -> np.floatin
     """The per-axis factor from an output index to its source position."""
     if mode == "nearest":
         return np.float32(n_in) / np.float32(n_out)
-    ct = np.float32 if dtype == np.float32 else np.float64
-    return ct(n_in - 1) / ct(n_out - 1) if n_out > 1 else ct(0)
+    ct = compute_type(dtype)
+    scale: np.floating[Any] = ct(n_in - 1) / ct(n_out - 1) if n_out > 1 else ct(0)
+    return scale
 
 
 def _launch(mode: str, way: str, src: CudaArray, dst: CudaArray, x_shape: tuple[int, ...],

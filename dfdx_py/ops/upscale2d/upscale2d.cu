@@ -2,7 +2,7 @@
 //   nearest:  output o reads input min(floor(o * scale), n_in - 1), scale = n_in / n_out
 //             computed in f32 (as dfdx and PyTorch; the host passes it);
 //   bilinear: aligned corners, output o sits at pos = o * scale, scale = (n_in-1)/(n_out-1)
-//             in T (0 for one output), between i0 = min(floor(pos), n_in-1) and
+//             in the compute type of T (0 for one output), between i0 = min(floor(pos), n_in-1) and
 //             i1 = min(i0+1, n_in-1) with weights 1 - (pos - i0) and pos - i0.
 // Forward kernels: one thread per output element. Backward kernels: a gather, one thread
 // per input element over the outputs that read it (no atomics). The source index never
@@ -68,7 +68,8 @@ template <typename T> __device__ __forceinline__ size_t first_bilinear(size_t ta
 #define UPSCALE_PARAMS                                                                     \
     const size_t h_in, const size_t w_in, const size_t h_out, const size_t w_out
 
-#define UPSCALE_KERNELS(T, SUFFIX)                                                          \
+// C: the compute type of T (f32 for f16 and bf16)
+#define UPSCALE_KERNELS(T, SUFFIX, C)                                                       \
     extern "C" __global__ void upscale2d_nearest_fwd_##SUFFIX(                              \
         const size_t n, UPSCALE_PARAMS, const float scale_h, const float scale_w,           \
         const T *x, T *y) {                                                                 \
@@ -89,32 +90,34 @@ template <typename T> __device__ __forceinline__ size_t first_bilinear(size_t ta
             const size_t r = (i / w_in) % h_in;                                             \
             const T *g = grad_y + (i / (w_in * h_in)) * h_out * w_out;                      \
             const size_t j0 = first_nearest(c, scale_w, w_in, w_out);                       \
-            T acc = 0;                                                                      \
+            C acc = 0;                                                                      \
             for (size_t o = first_nearest(r, scale_h, h_in, h_out);                         \
                  o < h_out && nearest_src(o, scale_h, h_in) == r; ++o) {                    \
                 for (size_t j = j0; j < w_out && nearest_src(j, scale_w, w_in) == c; ++j) { \
-                    acc += g[o * w_out + j];                                                \
+                    acc += to_compute(g[o * w_out + j]);                                    \
                 }                                                                           \
             }                                                                               \
-            grad_x[i] = acc;                                                                \
+            grad_x[i] = from_compute<T>(acc);                                               \
         }                                                                                   \
     }                                                                                       \
     extern "C" __global__ void upscale2d_bilinear_fwd_##SUFFIX(                             \
-        const size_t n, UPSCALE_PARAMS, const T scale_h, const T scale_w, const T *x,       \
+        const size_t n, UPSCALE_PARAMS, const C scale_h, const C scale_w, const T *x,       \
         T *y) {                                                                             \
         GRID_STRIDE(i, n) {                                                                 \
             const size_t j = i % w_out;                                                     \
             const size_t r = (i / w_out) % h_out;                                           \
             const T *p = x + (i / (w_out * h_out)) * h_in * w_in;                           \
-            const Taps<T> th = bilinear_taps(r, scale_h, h_in);                             \
-            const Taps<T> tw = bilinear_taps(j, scale_w, w_in);                             \
-            const T left = p[th.i0 * w_in + tw.i0] * th.w0 + p[th.i1 * w_in + tw.i0] * th.w1; \
-            const T right = p[th.i0 * w_in + tw.i1] * th.w0 + p[th.i1 * w_in + tw.i1] * th.w1; \
-            y[i] = left * tw.w0 + right * tw.w1;                                            \
+            const Taps<C> th = bilinear_taps(r, scale_h, h_in);                             \
+            const Taps<C> tw = bilinear_taps(j, scale_w, w_in);                             \
+            const C left = to_compute(p[th.i0 * w_in + tw.i0]) * th.w0 +                    \
+                           to_compute(p[th.i1 * w_in + tw.i0]) * th.w1;                     \
+            const C right = to_compute(p[th.i0 * w_in + tw.i1]) * th.w0 +                   \
+                            to_compute(p[th.i1 * w_in + tw.i1]) * th.w1;                    \
+            y[i] = from_compute<T>(left * tw.w0 + right * tw.w1);                           \
         }                                                                                   \
     }                                                                                       \
     extern "C" __global__ void upscale2d_bilinear_bwd_##SUFFIX(                             \
-        const size_t n, UPSCALE_PARAMS, const T scale_h, const T scale_w, const T *grad_y,  \
+        const size_t n, UPSCALE_PARAMS, const C scale_h, const C scale_w, const T *grad_y,  \
         T *grad_x) {                                                                        \
         GRID_STRIDE(i, n) {                                                                 \
             const size_t c = i % w_in;                                                      \
@@ -122,19 +125,19 @@ template <typename T> __device__ __forceinline__ size_t first_bilinear(size_t ta
             const T *g = grad_y + (i / (w_in * h_in)) * h_out * w_out;                      \
             /* outputs read input r through i0 == r or i1 == r, i.e. i0 in {r - 1, r} */    \
             const size_t j0 = first_bilinear(c > 0 ? c - 1 : 0, scale_w, w_in, w_out);     \
-            T acc = 0;                                                                      \
+            C acc = 0;                                                                      \
             for (size_t o = first_bilinear(r > 0 ? r - 1 : 0, scale_h, h_in, h_out);       \
                  o < h_out && bilinear_taps(o, scale_h, h_in).i0 <= r; ++o) {               \
-                T row = 0;                                                                  \
+                C row = 0;                                                                  \
                 for (size_t j = j0; j < w_out && bilinear_taps(j, scale_w, w_in).i0 <= c;   \
                      ++j) {                                                                 \
-                    row += g[o * w_out + j] * bilinear_weight(j, c, scale_w, w_in);         \
+                    row += to_compute(g[o * w_out + j]) * bilinear_weight(j, c, scale_w, w_in); \
                 }                                                                           \
                 acc += row * bilinear_weight(o, r, scale_h, h_in);                          \
             }                                                                               \
-            grad_x[i] = acc;                                                                \
+            grad_x[i] = from_compute<T>(acc);                                               \
         }                                                                                   \
     }
 
-UPSCALE_KERNELS(float, f32)
-UPSCALE_KERNELS(double, f64)
+F32_HALVES(UPSCALE_KERNELS, float)
+UPSCALE_KERNELS(double, f64, double)

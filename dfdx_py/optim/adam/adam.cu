@@ -5,6 +5,8 @@
 // with step_size = lr / (1 - b1^t) and inv_sqrt_bc2 = 1 / sqrt(1 - b2^t) computed once per
 // launch; the arithmetic follows the Cpu kernel operation by operation. Pointers come before
 // the scalars, so every parameter is naturally aligned whatever the number of f32 scalars.
+// f16 and bf16 compute in f32 (their scalars come in f32) and round what they store; their
+// moments (S) are kept in the parameter's dtype, or in f32 (adam_update_f16_f32).
 #include "kernel_macros.cuh"
 
 #define ADAM_L2 1         // g += weight_decay * p (Adam's weight_decay)
@@ -13,37 +15,41 @@
 __device__ __forceinline__ float square_root(const float x) { return sqrtf(x); }
 __device__ __forceinline__ double square_root(const double x) { return sqrt(x); }
 
-template <typename T>
+template <typename T, typename S, typename C = compute_t<T>>
 __device__ __forceinline__ void adam_update(
-    const size_t n, const size_t options, const T *param, const T *grad, T *moment1, T *moment2,
-    T *out, const T beta1, const T one_minus_beta1, const T beta2, const T one_minus_beta2,
-    const T step_size, const T inv_sqrt_bc2, const T eps, const T weight_decay,
-    const T lr_weight_decay) {
+    const size_t n, const size_t options, const T *param, const T *grad, S *moment1, S *moment2,
+    T *out, const C beta1, const C one_minus_beta1, const C beta2, const C one_minus_beta2,
+    const C step_size, const C inv_sqrt_bc2, const C eps, const C weight_decay,
+    const C lr_weight_decay) {
     GRID_STRIDE(i, n) {
-        const T p = param[i];
-        T g = grad[i];
+        const C p = to_compute(param[i]);
+        C g = to_compute(grad[i]);
         if (options & ADAM_L2) g = g + p * weight_decay;
-        const T m = moment1[i] * beta1 + g * one_minus_beta1;
-        const T v = moment2[i] * beta2 + (g * g) * one_minus_beta2;
-        moment1[i] = m;
-        moment2[i] = v;
-        const T denom = square_root(v) * inv_sqrt_bc2 + eps;
-        T step = m / denom * step_size;
+        const C m = to_compute(moment1[i]) * beta1 + g * one_minus_beta1;
+        const C v = to_compute(moment2[i]) * beta2 + (g * g) * one_minus_beta2;
+        moment1[i] = from_compute<S>(m);
+        moment2[i] = from_compute<S>(v);
+        const C denom = square_root(v) * inv_sqrt_bc2 + eps;
+        C step = m / denom * step_size;
         if (options & ADAM_DECOUPLED) step = step + p * lr_weight_decay;
-        out[i] = p - step;
+        out[i] = from_compute<T>(p - step);
     }
 }
 
-#define ADAM_UPDATE(T, SUFFIX)                                                             \
+#define ADAM_UPDATE(T, S, SUFFIX, C)                                                       \
     extern "C" __global__ void adam_update_##SUFFIX(                                       \
-        const size_t n, const size_t options, const T *param, const T *grad, T *moment1,   \
-        T *moment2, T *out, const T beta1, const T one_minus_beta1, const T beta2,         \
-        const T one_minus_beta2, const T step_size, const T inv_sqrt_bc2, const T eps,     \
-        const T weight_decay, const T lr_weight_decay) {                                   \
-        adam_update<T>(n, options, param, grad, moment1, moment2, out, beta1,              \
-                       one_minus_beta1, beta2, one_minus_beta2, step_size, inv_sqrt_bc2,   \
-                       eps, weight_decay, lr_weight_decay);                                \
+        const size_t n, const size_t options, const T *param, const T *grad, S *moment1,   \
+        S *moment2, T *out, const C beta1, const C one_minus_beta1, const C beta2,         \
+        const C one_minus_beta2, const C step_size, const C inv_sqrt_bc2, const C eps,     \
+        const C weight_decay, const C lr_weight_decay) {                                   \
+        adam_update<T, S>(n, options, param, grad, moment1, moment2, out, beta1,           \
+                          one_minus_beta1, beta2, one_minus_beta2, step_size,              \
+                          inv_sqrt_bc2, eps, weight_decay, lr_weight_decay);               \
     }
 
-ADAM_UPDATE(float, f32)
-ADAM_UPDATE(double, f64)
+ADAM_UPDATE(float, float, f32, float)
+ADAM_UPDATE(double, double, f64, double)
+ADAM_UPDATE(__half, __half, f16, float)
+ADAM_UPDATE(__nv_bfloat16, __nv_bfloat16, bf16, float)
+ADAM_UPDATE(__half, float, f16_f32, float)
+ADAM_UPDATE(__nv_bfloat16, float, bf16_f32, float)

@@ -10,28 +10,13 @@ formulation: ``p - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)``).
 from __future__ import annotations
 
 import math
-from typing import Any
 
-import numpy as np
-
+from dfdx_py.devices.cuda.context import compute_type, state_suffix
 from dfdx_py.devices.cuda.storage import CudaArray
-from dfdx_py.errors import DeviceError
 from dfdx_py.optim.adam import ADAM_UPDATE, AdamConfig
 
 L2, DECOUPLED = 1, 2
 """The bits of the kernel's ``options``."""
-
-SUFFIX = {np.dtype(np.float32): "f32", np.dtype(np.float64): "f64"}
-
-
-def kernel_suffix(dtype: np.dtype[Any]) -> str:
-    """The kernel of ``dtype``; ``DeviceError`` for dtypes adam.cu lacks (f16, bf16)."""
-    try:
-        return SUFFIX[dtype]
-    except KeyError:
-        raise DeviceError(
-            f"Adam: no Cuda kernel for {dtype} parameters yet (f32 and f64 have one)"
-        ) from None
 
 
 @ADAM_UPDATE.register("cuda")
@@ -45,14 +30,14 @@ class AdamCuda:
         m: CudaArray,
         v: CudaArray,
     ) -> CudaArray:
-        kernel = f"adam_update_{kernel_suffix(param.dtype)}"
+        kernel = f"adam_update_{state_suffix('Adam', param.dtype, m.dtype, v.dtype)}"
         out: CudaArray = param.ctx.empty(param.shape, param.dtype)
         if param.size == 0:
             return out
         b1, b2 = cfg.betas
         wd = cfg.weight_decay
         options = 0 if wd is None else (DECOUPLED if cfg.decoupled else L2)
-        real = param.dtype.type
+        real = compute_type(param.dtype)  # f32 for f16 and bf16
         args = (
             param.size,
             options,

@@ -8,28 +8,12 @@ memory traffic as an in-place update), so a tensor still sharing the old storage
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
-
+from dfdx_py.devices.cuda.context import compute_type, state_suffix
 from dfdx_py.devices.cuda.storage import CudaArray
-from dfdx_py.errors import DeviceError
 from dfdx_py.optim.rmsprop import RMSPROP_UPDATE, RMSpropConfig
 
 L2, DECOUPLED = 1, 2
 """The bits of the kernel's ``options``."""
-
-SUFFIX = {np.dtype(np.float32): "f32", np.dtype(np.float64): "f64"}
-
-
-def kernel_suffix(dtype: np.dtype[Any]) -> str:
-    """The kernel of ``dtype``; ``DeviceError`` for dtypes rmsprop.cu lacks (f16, bf16)."""
-    try:
-        return SUFFIX[dtype]
-    except KeyError:
-        raise DeviceError(
-            f"RMSprop: no Cuda kernel for {dtype} parameters yet (f32 and f64 have one)"
-        ) from None
 
 
 @RMSPROP_UPDATE.register("cuda")
@@ -43,14 +27,15 @@ class RMSpropCuda:
         grad_avg: CudaArray | None,
         velocity: CudaArray | None,
     ) -> CudaArray:
-        kernel = f"rmsprop_update_{kernel_suffix(param.dtype)}"
+        states = [b.dtype for b in (square_avg, grad_avg, velocity) if b is not None]
+        kernel = f"rmsprop_update_{state_suffix('RMSprop', param.dtype, *states)}"
         out: CudaArray = param.ctx.empty(param.shape, param.dtype)
         if param.size == 0:
             return out
         wd = cfg.weight_decay
         options = 0 if wd is None else (DECOUPLED if cfg.decoupled else L2)
         momentum = velocity is not None and cfg.momentum is not None
-        real = param.dtype.type
+        real = compute_type(param.dtype)  # f32 for f16 and bf16
         args = (
             param.size,
             options,

@@ -3,7 +3,9 @@
 // momentum buffer (a null velocity: no momentum) in place, and writes the new parameter to
 // out (out may be param: each element is read before it is written). The arithmetic
 // follows the Cpu kernel operation by operation. Pointers come before the scalars, so every
-// parameter is naturally aligned whatever the number of f32 scalars.
+// parameter is naturally aligned whatever the number of f32 scalars. f16 and bf16 compute in
+// f32 (their scalars come in f32) and round what they store; their buffers (S) are in the
+// parameter's dtype, or in f32 (rmsprop_update_f16_f32).
 #include "kernel_macros.cuh"
 
 #define RMSPROP_L2 1         // g += weight_decay * p
@@ -12,43 +14,47 @@
 __device__ __forceinline__ float square_root(const float x) { return sqrtf(x); }
 __device__ __forceinline__ double square_root(const double x) { return sqrt(x); }
 
-template <typename T>
+template <typename T, typename S, typename C = compute_t<T>>
 __device__ __forceinline__ void rmsprop_update(
-    const size_t n, const size_t options, const T *param, const T *grad, T *square_avg,
-    T *grad_avg, T *velocity, T *out, const T lr, const T alpha, const T one_minus_alpha,
-    const T eps, const T momentum, const T weight_decay, const T lr_weight_decay) {
+    const size_t n, const size_t options, const T *param, const T *grad, S *square_avg,
+    S *grad_avg, S *velocity, T *out, const C lr, const C alpha, const C one_minus_alpha,
+    const C eps, const C momentum, const C weight_decay, const C lr_weight_decay) {
     GRID_STRIDE(i, n) {
-        const T p = param[i];
-        T g = grad[i];
+        const C p = to_compute(param[i]);
+        C g = to_compute(grad[i]);
         if (options & RMSPROP_L2) g = g + weight_decay * p;
-        T sa = alpha * square_avg[i] + one_minus_alpha * (g * g);
-        square_avg[i] = sa;
+        C sa = alpha * to_compute(square_avg[i]) + one_minus_alpha * (g * g);
+        square_avg[i] = from_compute<S>(sa);
         if (grad_avg) {
-            const T ga = alpha * grad_avg[i] + one_minus_alpha * g;
-            grad_avg[i] = ga;
+            const C ga = alpha * to_compute(grad_avg[i]) + one_minus_alpha * g;
+            grad_avg[i] = from_compute<S>(ga);
             sa = sa - ga * ga;
         }
-        T step = g / (square_root(sa) + eps);
+        C step = g / (square_root(sa) + eps);
         if (velocity) {
-            step = momentum * velocity[i] + step;
-            velocity[i] = step;
+            step = momentum * to_compute(velocity[i]) + step;
+            velocity[i] = from_compute<S>(step);
         }
         step = lr * step;
         if (options & RMSPROP_DECOUPLED) step = step + lr_weight_decay * p;
-        out[i] = p - step;
+        out[i] = from_compute<T>(p - step);
     }
 }
 
-#define RMSPROP_UPDATE(T, SUFFIX)                                                          \
+#define RMSPROP_UPDATE(T, S, SUFFIX, C)                                                    \
     extern "C" __global__ void rmsprop_update_##SUFFIX(                                    \
         const size_t n, const size_t options, const T *param, const T *grad,               \
-        T *square_avg, T *grad_avg, T *velocity, T *out, const T lr, const T alpha,        \
-        const T one_minus_alpha, const T eps, const T momentum, const T weight_decay,      \
-        const T lr_weight_decay) {                                                         \
-        rmsprop_update<T>(n, options, param, grad, square_avg, grad_avg, velocity, out,    \
-                          lr, alpha, one_minus_alpha, eps, momentum, weight_decay,         \
-                          lr_weight_decay);                                                \
+        S *square_avg, S *grad_avg, S *velocity, T *out, const C lr, const C alpha,        \
+        const C one_minus_alpha, const C eps, const C momentum, const C weight_decay,      \
+        const C lr_weight_decay) {                                                         \
+        rmsprop_update<T, S>(n, options, param, grad, square_avg, grad_avg, velocity, out, \
+                             lr, alpha, one_minus_alpha, eps, momentum, weight_decay,      \
+                             lr_weight_decay);                                             \
     }
 
-RMSPROP_UPDATE(float, f32)
-RMSPROP_UPDATE(double, f64)
+RMSPROP_UPDATE(float, float, f32, float)
+RMSPROP_UPDATE(double, double, f64, double)
+RMSPROP_UPDATE(__half, __half, f16, float)
+RMSPROP_UPDATE(__nv_bfloat16, __nv_bfloat16, bf16, float)
+RMSPROP_UPDATE(__half, float, f16_f32, float)
+RMSPROP_UPDATE(__nv_bfloat16, float, bf16_f32, float)

@@ -8,28 +8,12 @@ runs in place (``out`` = ``param``).
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
-
+from dfdx_py.devices.cuda.context import compute_type, state_suffix
 from dfdx_py.devices.cuda.storage import CudaArray
-from dfdx_py.errors import DeviceError
 from dfdx_py.optim.sgd import SGD_UPDATE, SgdConfig
 
 L2, DECOUPLED, NESTEROV = 1, 2, 4
 """The bits of the kernel's ``options``."""
-
-SUFFIX = {np.dtype(np.float32): "f32", np.dtype(np.float64): "f64"}
-
-
-def kernel_suffix(dtype: np.dtype[Any]) -> str:
-    """The kernel of ``dtype``; ``DeviceError`` for dtypes sgd.cu lacks (f16, bf16)."""
-    try:
-        return SUFFIX[dtype]
-    except KeyError:
-        raise DeviceError(
-            f"Sgd: no Cuda kernel for {dtype} parameters yet (f32 and f64 have one)"
-        ) from None
 
 
 @SGD_UPDATE.register("cuda")
@@ -37,7 +21,8 @@ class SgdCuda:
     def update(
         self, cfg: SgdConfig, param: CudaArray, grad: CudaArray, velocity: CudaArray | None
     ) -> CudaArray:
-        kernel = f"sgd_update_{kernel_suffix(param.dtype)}"
+        states = () if velocity is None else (velocity.dtype,)
+        kernel = f"sgd_update_{state_suffix('Sgd', param.dtype, *states)}"
         out: CudaArray = param.ctx.empty(param.shape, param.dtype)
         if param.size == 0:
             return out
@@ -48,7 +33,7 @@ class SgdCuda:
         else:
             velocity_ptr = velocity.ptr
             options |= NESTEROV if cfg.nesterov else 0
-        real = param.dtype.type
+        real = compute_type(param.dtype)  # f32 for f16 and bf16
         args = (
             param.size,
             options,

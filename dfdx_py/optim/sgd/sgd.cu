@@ -3,41 +3,47 @@
 // momentum) and writes the new parameter to out (out may be param: each element is read
 // before it is written). The arithmetic follows the Cpu kernel operation by operation.
 // Pointers come before the scalars, so every parameter is naturally aligned whatever the
-// number of f32 scalars.
+// number of f32 scalars. f16 and bf16 compute in f32 (their scalars come in f32) and round
+// what they store; their momentum buffer (S) is in the parameter's dtype, or in f32
+// (sgd_update_f16_f32).
 #include "kernel_macros.cuh"
 
 #define SGD_L2 1          // g += weight_decay * p before momentum
 #define SGD_DECOUPLED 2   // step += (lr * weight_decay) * p after it
 #define SGD_NESTEROV 4    // g = g + momentum * v instead of g = v
 
-template <typename T>
+template <typename T, typename S, typename C = compute_t<T>>
 __device__ __forceinline__ void sgd_update(const size_t n, const size_t options, const T *param,
-                                           const T *grad, T *velocity, T *out, const T lr,
-                                           const T momentum, const T weight_decay,
-                                           const T lr_weight_decay) {
+                                           const T *grad, S *velocity, T *out, const C lr,
+                                           const C momentum, const C weight_decay,
+                                           const C lr_weight_decay) {
     GRID_STRIDE(i, n) {
-        const T p = param[i];
-        T g = grad[i];
+        const C p = to_compute(param[i]);
+        C g = to_compute(grad[i]);
         if (options & SGD_L2) g = g + weight_decay * p;
         if (velocity) {
-            const T v = momentum * velocity[i] + g;
-            velocity[i] = v;
+            const C v = momentum * to_compute(velocity[i]) + g;
+            velocity[i] = from_compute<S>(v);
             g = (options & SGD_NESTEROV) ? g + momentum * v : v;
         }
-        T step = lr * g;
+        C step = lr * g;
         if (options & SGD_DECOUPLED) step = step + lr_weight_decay * p;
-        out[i] = p - step;
+        out[i] = from_compute<T>(p - step);
     }
 }
 
-#define SGD_UPDATE(T, SUFFIX)                                                              \
+#define SGD_UPDATE(T, S, SUFFIX, C)                                                        \
     extern "C" __global__ void sgd_update_##SUFFIX(                                        \
-        const size_t n, const size_t options, const T *param, const T *grad, T *velocity,  \
-        T *out, const T lr, const T momentum, const T weight_decay,                        \
-        const T lr_weight_decay) {                                                         \
-        sgd_update<T>(n, options, param, grad, velocity, out, lr, momentum, weight_decay,  \
-                      lr_weight_decay);                                                    \
+        const size_t n, const size_t options, const T *param, const T *grad, S *velocity,  \
+        T *out, const C lr, const C momentum, const C weight_decay,                        \
+        const C lr_weight_decay) {                                                         \
+        sgd_update<T, S>(n, options, param, grad, velocity, out, lr, momentum,             \
+                         weight_decay, lr_weight_decay);                                   \
     }
 
-SGD_UPDATE(float, f32)
-SGD_UPDATE(double, f64)
+SGD_UPDATE(float, float, f32, float)
+SGD_UPDATE(double, double, f64, double)
+SGD_UPDATE(__half, __half, f16, float)
+SGD_UPDATE(__nv_bfloat16, __nv_bfloat16, bf16, float)
+SGD_UPDATE(__half, float, f16_f32, float)
+SGD_UPDATE(__nv_bfloat16, float, bf16_f32, float)
