@@ -10,13 +10,21 @@ loss and both shapes; different or non-float dtypes raise ``DTypeError``.
 
 The classification losses take target *probabilities* of the logits' shape, the class axis
 last (dfdx's convention); encode class labels one-hot first.
+
+Half-precision inputs (f16, bf16, AMP) are computed in f32 and the loss rounded once to their
+dtype, as ``torch.autocast`` runs losses in f32 (and dfdx's AMP accumulates reductions in
+f32): a loss and its gradient (``softmax - target``, ``sigmoid(x) - t``) are small
+differences of terms that half precision would round one op at a time.
 """
 
 from __future__ import annotations
 
+import functools
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from dfdx_py.dtypes import f32, is_half
 from dfdx_py.errors import DTypeError, ShapeError, shapes_differ
 from dfdx_py.ops import choose
 from dfdx_py.shapes import Rank0
@@ -33,6 +41,32 @@ __all__ = [
     "rmse_loss",
     "smooth_l1_loss",
 ]
+
+
+L = TypeVar("L", bound=Callable[..., Any])
+
+
+def _in_f32(loss: L) -> L:
+    """``loss`` computed in f32 for two half-precision tensors of one dtype, the result
+    converted back to it (rounded once); the gradients flow back through both conversions.
+    Anything else (f32, f64, or mismatched arguments that ``_check`` rejects) runs as is."""
+
+    names = loss.__code__.co_varnames[:2]  # the two tensors, positional or by keyword
+
+    @functools.wraps(loss)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        given = {**dict(zip(names, args, strict=False)), **kwargs}
+        a, b = given.get(names[0]), given.get(names[1])
+        half: Any = getattr(a, "dtype", None)
+        if isinstance(a, Tensor) and isinstance(b, Tensor) and b.dtype is half and is_half(half):
+            wide = [a.to_dtype(f32), b.to_dtype(f32)]
+            n = min(len(args), 2)  # how many of the two came positionally
+            others = {k: v for k, v in kwargs.items() if k not in names}
+            by_name = {names[i]: wide[i] for i in range(n, 2)}
+            return loss(*wide[:n], *args[2:], **others, **by_name).to_dtype(half)
+        return loss(*args, **kwargs)
+
+    return run  # type: ignore[return-value]
 
 
 def _check(
@@ -74,6 +108,7 @@ def _positive(loss: str, name: str, value: Any, allow_zero: bool = False) -> flo
     return v
 
 
+@_in_f32
 def mse_loss(pred: Tensor[S, E, D], target: Tensor[S, E, D]) -> Tensor[Rank0, E, D]:
     """Mean squared error, ``mean((pred - target)²)``.
     PyTorch: ``F.mse_loss(pred, target)``::
@@ -85,6 +120,7 @@ def mse_loss(pred: Tensor[S, E, D], target: Tensor[S, E, D]) -> Tensor[Rank0, E,
     return (pred - target).square().mean()
 
 
+@_in_f32
 def rmse_loss(pred: Tensor[S, E, D], target: Tensor[S, E, D]) -> Tensor[Rank0, E, D]:
     """Root mean squared error, ``sqrt(mean((pred - target)²))``.
     PyTorch: ``torch.sqrt(F.mse_loss(pred, target))``. Its gradient is undefined (NaN) when
@@ -97,6 +133,7 @@ def rmse_loss(pred: Tensor[S, E, D], target: Tensor[S, E, D]) -> Tensor[Rank0, E
     return (pred - target).square().mean().sqrt()
 
 
+@_in_f32
 def mae_loss(pred: Tensor[S, E, D], target: Tensor[S, E, D]) -> Tensor[Rank0, E, D]:
     """Mean absolute error, ``mean(|pred - target|)``. PyTorch: ``F.l1_loss(pred, target)``
     (the gradient at ``pred == target`` is 0, as PyTorch's)::
@@ -108,6 +145,7 @@ def mae_loss(pred: Tensor[S, E, D], target: Tensor[S, E, D]) -> Tensor[Rank0, E,
     return (pred - target).abs().mean()
 
 
+@_in_f32
 def huber_loss(
     pred: Tensor[S, E, D], target: Tensor[S, E, D], delta: float = 1.0
 ) -> Tensor[Rank0, E, D]:
@@ -128,6 +166,7 @@ def huber_loss(
     return choose(dist < delta, near, far).mean()
 
 
+@_in_f32
 def smooth_l1_loss(
     pred: Tensor[S, E, D], target: Tensor[S, E, D], beta: float = 1.0
 ) -> Tensor[Rank0, E, D]:
@@ -146,6 +185,7 @@ def smooth_l1_loss(
     return huber_loss(pred, target, beta) * (1.0 / beta)
 
 
+@_in_f32
 def cross_entropy_with_logits_loss(
     logits: Tensor[S, E, D], target_probs: Tensor[S, E, D]
 ) -> Tensor[Rank0, E, D]:
@@ -174,6 +214,7 @@ def cross_entropy_with_logits_loss(
     return -(logits.log_softmax(-1) * target_probs).sum(-1).mean()
 
 
+@_in_f32
 def kl_div_with_logits_loss(
     logits: Tensor[S, E, D], target_probs: Tensor[S, E, D]
 ) -> Tensor[Rank0, E, D]:
@@ -203,6 +244,7 @@ def kl_div_with_logits_loss(
     return ((safe_log - logits.log_softmax(-1)) * target_probs).sum(-1).mean()
 
 
+@_in_f32
 def binary_cross_entropy_with_logits_loss(
     logits: Tensor[S, E, D], target_probs: Tensor[S, E, D]
 ) -> Tensor[Rank0, E, D]:

@@ -9,6 +9,14 @@ files instead (``train-images-idx3-ubyte``, ``train-labels-idx1-ubyte``,
     python examples/mnist.py                       # ~97% test accuracy in seconds
     python examples/mnist.py --data ~/mnist --epochs 5
     python examples/mnist.py --amp bf16            # AMP[bf16]: half storage, f32 master weights
+    mpiexec -n 2 python examples/mnist.py --distributed   # data-parallel on 2 processes
+
+``--distributed`` trains on every process the launcher started (``mpiexec -n N``; as root add
+``--allow-run-as-root``, or use ``python -m dfdx_py.distributed.launch -n N``): each rank
+reads its shard of every batch (``--batch-size`` is per rank: the global batch is N times
+it), the gradients are averaged over the ranks (MPI on the Cpu, NCCL with ``--device cuda``,
+one GPU per rank), and N ranks end where one process with an N times larger batch does.
+Rank 0 prints and saves.
 
 Writes the model (``mlp.npz``) and a plot of loss and accuracy per epoch (``history.png``)
 to ``--out`` (default ``out/mnist``).
@@ -41,6 +49,7 @@ from dfdx_py import (
     Tensor,
     bf16,
     data,
+    distributed,
     f16,
     f32,
     i64,
@@ -116,12 +125,12 @@ def load_sklearn_digits(dev: Device, seed: int) -> tuple[Split, Split]:
     return (x_tr, y_tr.astype(np.int64)), (x_te, y_te.astype(np.int64))
 
 
-def make_device(name: str, seed: int) -> Device:
-    """The device of ``--device``: ``cpu`` or ``cuda`` (GPU 0)."""
+def make_device(name: str, seed: int, ordinal: int = 0) -> Device:
+    """The device of ``--device``: ``cpu`` or ``cuda`` (GPU ``ordinal``)."""
     if name == "cpu":
         return Cpu(seed=seed)
     try:
-        return dfdx.Cuda(0, seed=seed)
+        return dfdx.Cuda(ordinal, seed=seed)
     except dfdx.DeviceError as e:  # no PyCUDA, no GPU, no driver: the error says which
         raise SystemExit(f"--device cuda: {e}") from None
 
@@ -138,22 +147,30 @@ def train(
 ) -> tuple[Mlp, dict[str, list[float]]]:
     """Adam on cross-entropy; returns the model and the per-epoch history. With ``--amp``
     the model is ``AMP[bf16]`` or ``AMP[f16]`` (half storage, f32 accumulation, f32 master
-    weights in the optimizer; f16 adds a dynamic loss scaler)."""
+    weights in the optimizer; f16 adds a dynamic loss scaler). With ``--distributed`` (after
+    ``distributed.init()``) every rank starts from rank 0's weights, reads its shard of each
+    batch and applies the gradient averaged over the ranks."""
     amp: dict[str, type[DType]] = {"bf16": AMP[bf16], "f16": AMP[f16]}
     dtype = amp[args.amp] if args.amp else f32
+    parallel = getattr(args, "distributed", False)
     model = dev.build_module(Mlp, dtype)
+    if parallel:
+        distributed.broadcast(model)  # rank 0's initial weights on every rank
     opt = optim.Adam(model, lr=args.lr)
     scaler = optim.LossScaler() if args.amp == "f16" else None
+    items = data.Loader(data.ArrayDataset(*train_set)).shuffled(args.seed)  # new order each epoch
+    if parallel:
+        items = distributed.shard(items)  # this rank's 1/N of every global batch
     loader = (
-        data.Loader(data.ArrayDataset(*train_set))
-        .shuffled(args.seed)  # a new order each epoch
-        .batch(args.batch_size)
+        items.batch(args.batch_size)
         .collate()  # [(image, label), ...] -> ([images], [labels])
         .stack(device=dev)  # -> (images (B, 784) f32, labels (B,) i64)
     )
     history: dict[str, list[float]] = {"loss": [], "train_acc": [], "test_acc": []}
     grads = model.alloc_grads()
-    bar = tqdm(total=args.epochs * len(loader), unit="batch", desc="training")
+    bar = tqdm(
+        total=args.epochs * len(loader), unit="batch", desc="training", disable=not is_main(args)
+    )
     for epoch in range(1, args.epochs + 1):
         total, batches = 0.0, 0
         for images, labels in loader:
@@ -162,25 +179,36 @@ def train(
             logits = model.forward_mut(x.to_dtype(dtype).traced(grads))
             target = data.one_hot_encode(y, 10).to_dtype(dtype)
             loss = losses.cross_entropy_with_logits_loss(logits, target)
+            grads = loss.backward() if scaler is None else scaler.scale(loss).backward()
+            if parallel:
+                distributed.all_reduce(grads, model)  # the mean gradient over the ranks
             if scaler is None:
-                grads = loss.backward()
                 opt.update(model, grads)
             else:
-                grads = scaler.scale(loss).backward()
                 scaler.update(opt, model, grads)
             model.zero_grads(grads)
             total, batches = total + loss.item(), batches + 1
             bar.update()
             bar.set_postfix(epoch=epoch, loss=f"{loss.item():.3f}")
-        history["loss"].append(total / batches)
+        mean_loss = total / batches
+        if parallel:  # the mean over the ranks: every global batch's mean loss
+            mean_loss = distributed.all_reduce_tensor(dev.tensor([mean_loss])).numpy()[0]
+        history["loss"].append(float(mean_loss))
         history["train_acc"].append(accuracy(model, train_set, dev, dtype))
         history["test_acc"].append(accuracy(model, test_set, dev, dtype))
-        tqdm.write(
-            f"epoch {epoch}: loss {history['loss'][-1]:.4f}, "
-            f"train {history['train_acc'][-1]:.2%}, test {history['test_acc'][-1]:.2%}"
-        )
+        if is_main(args):
+            tqdm.write(
+                f"epoch {epoch}: loss {history['loss'][-1]:.4f}, "
+                f"train {history['train_acc'][-1]:.2%}, test {history['test_acc'][-1]:.2%}"
+            )
     bar.close()
     return model, history
+
+
+def is_main(args: argparse.Namespace) -> bool:
+    """Whether this process reports and saves: always, except on ranks other than 0 of a
+    ``--distributed`` run."""
+    return not getattr(args, "distributed", False) or distributed.rank() == 0
 
 
 def plot(history: dict[str, list[float]], path: Path) -> None:
@@ -211,9 +239,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--amp", choices=["bf16", "f16"], help="train an AMP[bf16] or AMP[f16] model (else f32)"
     )
+    parser.add_argument(
+        "--distributed",
+        action="store_true",
+        help="data-parallel on the processes of `mpiexec -n N` (--batch-size is per process)",
+    )
     args = parser.parse_args(argv)
 
-    dev = make_device(args.device, args.seed)
+    ordinal = distributed.local_rank() if args.distributed else 0  # one GPU per process
+    dev = make_device(args.device, args.seed, ordinal)
+    if args.distributed:
+        distributed.init(device=dev if args.device == "cuda" else None)
     start = time.perf_counter()
     if args.data is not None:
         train_set, test_set = load_mnist(args.data)
@@ -221,13 +257,24 @@ def main(argv: list[str] | None = None) -> None:
     else:
         train_set, test_set = load_sklearn_digits(dev, args.seed)
         source = "scikit-learn's 8x8 digits, upscaled to 28x28"
-    print(f"{source}: {len(train_set[1])} train, {len(test_set[1])} test images")
+    if is_main(args):
+        print(f"{source}: {len(train_set[1])} train, {len(test_set[1])} test images")
+    if args.distributed and is_main(args):
+        n = distributed.world_size()
+        print(
+            f"data-parallel: {n} processes ({distributed.backend()}), batch {args.batch_size} "
+            f"each, {n * args.batch_size} in all"
+        )
 
     # This MLP's matrices are small: one BLAS thread beats several (and a busy machine hurts
     # it less), so numpy's BLAS gets one for the run.
     with threadpool_limits(limits=1, user_api="blas"):
         model, history = train(args, dev, train_set, test_set)
     elapsed = time.perf_counter() - start
+    if args.distributed:
+        distributed.shutdown()
+        if not is_main(args):
+            return
     print(f"test accuracy: {history['test_acc'][-1]:.2%} after {args.epochs} epochs")
     print(f"time: {elapsed:.1f} s (loading and training, {args.device})")
 

@@ -25,6 +25,7 @@ if [[ $what == tests || $what == all ]]; then
     python3 -m pytest -m cuda -q -p no:cacheprovider --hypothesis-profile=gpu -rfE \
         --junitxml="$OUT/junit.xml" \
         tests/ops tests/autograd tests/nn tests/optim tests/cuda tests/test_losses.py \
+        tests/distributed \
         tests/data tests/test_serialize.py tests/test_dlpack.py "$@" 2>&1 | tee "$OUT/pytest.log" | tail -60
     status=${PIPESTATUS[0]}
 fi

@@ -1,5 +1,6 @@
 """Op checks shared by every op test: forward against NumPy and PyTorch, backward against
-central finite differences in f64, with shapes drawn by hypothesis.
+central finite differences in f64, half precision (f16, bf16, AMP) against f64, with shapes
+drawn by hypothesis.
 
 An op test is then a few lines::
 
@@ -22,6 +23,7 @@ from hypothesis.extra import numpy as hnp
 
 import dfdx_py as dfdx
 from dfdx_py.devices.base import Device
+from dfdx_py.dtypes import storage_dtype
 from dfdx_py.tensor import Tensor
 
 Array = np.ndarray[Any, Any]
@@ -32,6 +34,18 @@ TOLERANCES = {  # (rtol, atol) for forward comparisons
     "f16": (2e-3, 2e-3),
     "bf16": (2e-2, 2e-2),
 }
+
+HALF_TOLERANCES = {"f16": 2e-3, "bf16": 1.6e-2}
+"""Max-relative tolerances of the half-precision checks (``check_half``): an f16/bf16 result
+(forward value or gradient) may differ from the f64 computation on the same half-rounded
+inputs by at most ``tol * max|f64 result|`` (plus what f32 itself loses and the subnormal
+spacing: ``assert_half_close``). That is four units of roundoff (f16: 2**-11 ~ 4.9e-4, bf16:
+2**-8 ~ 3.9e-3): a kernel computes half in f32 and rounds once, which alone stays within one
+unit; the rest is room for the several rounded steps of a composed test function (``x * 2 -
+y``), whose gradient passes back through every step. Measuring against the largest
+magnitude keeps values near zero (sums that cancel) from failing spuriously; a kernel that
+accumulates in half fails by far on large reductions (a bf16 sum of 19200 numbers is off by
+percents), which ``tests/ops/test_half.py`` checks with a per-element bound."""
 
 
 def device_params() -> list[Any]:
@@ -58,13 +72,13 @@ def make_device(kind: str, seed: int = 0, emulate: bool = False) -> Device:
 
 
 HALF = (dfdx.f16, dfdx.bf16)
-
-
-def skip_half_on_cuda(dev: Device, *dtypes: type[dfdx.DType]) -> None:
-    """Skip, saying why, a half-precision case on the Cuda device: its f16/bf16 kernels are
-    the half-precision issue's work (they compute in f32 there, as the Cpu does)."""
-    if dev.kind == "cuda" and any(d in HALF for d in dtypes):
-        pytest.skip("no f16/bf16 Cuda kernels yet (the half-precision issue)")
+HALF_CHECKED: tuple[tuple[type[dfdx.DType], bool], ...] = (
+    (dfdx.f16, True),
+    (dfdx.bf16, True),
+    (dfdx.AMP[dfdx.bf16], True),
+    (dfdx.AMP[dfdx.f16], False),
+)
+"""The dtypes ``check_op`` also checks, and whether it checks their gradients too."""
 
 
 def shares_storage(a: Any, b: Any) -> bool:
@@ -147,7 +161,7 @@ def check_forward(
     arguments passed unchanged. The result's shape is checked, and with ``keep_dtype`` a float
     result must have the inputs' ``dtype`` (no silent promotion).
     """
-    rtol, atol = tol or TOLERANCES[dtype.__name__]
+    rtol, atol = tol or TOLERANCES[storage_dtype(dtype).__name__]
     out = fn(*[as_tensor(dev, v, dtype) for v in inputs])
     assert isinstance(out, Tensor)
     got = out.numpy()
@@ -171,7 +185,7 @@ def check_forward(
             "f32": torch.float32,
             "f16": torch.float16,
             "bf16": torch.bfloat16,
-        }[dtype.__name__]
+        }[storage_dtype(dtype).__name__]
         want_t = torch_fn(*[_to_torch(v, tdtype) for v in inputs])
         want = (
             want_t.detach().to(torch.float64).numpy()
@@ -263,11 +277,122 @@ def check_op(
     f32_tol: tuple[float, float] | None = None,
 ) -> None:
     """Forward in f64 and f32 against NumPy and PyTorch, then backward in f64 against
-    finite differences (and torch.autograd)."""
+    finite differences (and torch.autograd), then f16, bf16 and the AMP dtypes against f64
+    (``check_half``: forward, and with ``grad`` the gradients)."""
     check_forward(dev, fn, inputs, np_fn, torch_fn, dfdx.f64)
     check_forward(dev, fn, inputs, np_fn, torch_fn, dfdx.f32, tol=f32_tol)
     if grad:
         check_backward(dev, fn, inputs, wrt=wrt, torch_fn=torch_fn)
+    for dtype, with_grad in HALF_CHECKED:
+        check_half(dev, fn, inputs, dtype, grad=grad and with_grad, wrt=wrt)
+
+
+def assert_half_close(
+    got: Array, want: Array, f32: Array, dtype: type[dfdx.DType], what: str
+) -> None:
+    """``max|got - want| <= tol * max|want| + 2 * max|f32 - want| + 2 * tiny`` over the finite
+    elements of ``want`` (``got`` must be non-finite exactly where ``want`` is, with the same
+    infinities), ``tol`` the ``HALF_TOLERANCES`` of half-precision ``dtype`` and ``tiny`` its
+    smallest subnormal.
+
+    ``f32`` is the op computed in f32 on the same inputs: half precision is that computation
+    rounded once, so its error is its rounding plus whatever f32 itself loses (an
+    ill-conditioned gradient, such as normalize's over two elements, is a small difference of
+    large terms already in f32). Below the smallest normal number half precision is only
+    ``tiny``-accurate: a gradient of 1e-6 has no relative precision left in f16."""
+    half = storage_dtype(dtype)
+    tol = HALF_TOLERANCES[half.__name__]
+    tiny = float(np.spacing(np.zeros((), dtype=half.numpy)))
+    got, want, f32 = (np.asarray(a, dtype=np.float64) for a in (got, want, f32))
+    assert got.shape == want.shape, f"{what}: shape {got.shape}, f64 gives {want.shape}"
+    finite = np.isfinite(want)
+    if not finite.all():
+        np.testing.assert_array_equal(
+            got[~finite], want[~finite], err_msg=f"{what}: infinities and NaNs differ"
+        )
+    got, want, f32 = got[finite], want[finite], f32[finite]
+    err = float(np.max(np.abs(got - want), initial=0.0))
+    scale = float(np.max(np.abs(want), initial=0.0))
+    f32_err = np.abs(f32 - want)
+    slack = float(np.max(f32_err[np.isfinite(f32_err)], initial=0.0))
+    allowed = tol * scale + 2 * slack + 2 * tiny
+    assert err <= allowed, (
+        f"{what}: max|error| {err:.3g} > {allowed:.3g} = {tol:g} * max|f64| {scale:.3g} "
+        f"+ 2 * f32's error {slack:.3g} + 2 * {tiny:.3g}"
+    )
+
+
+def _is_float_array(value: Any) -> bool:
+    return isinstance(value, np.ndarray) and value.dtype.kind == "f"
+
+
+def check_half(
+    dev: Device,
+    fn: Callable[..., Tensor[Any, Any, Any]],
+    inputs: Sequence[Any],
+    dtype: type[dfdx.DType],
+    grad: bool = True,
+    wrt: Sequence[int] | None = None,
+) -> None:
+    """``fn`` in half-precision ``dtype`` (f16, bf16, AMP[f16], AMP[bf16]) against ``fn`` in
+    f64 on the same half-rounded inputs, within ``HALF_TOLERANCES`` (max-relative, see
+    ``assert_half_close``).
+
+    The float array inputs become ``dtype`` tensors; their values, read back, are the f64
+    (and f32) reference's inputs, so only the op's own rounding is measured. The output keeps
+    ``dtype`` (an AMP dtype stays AMP) and its storage is the half dtype. A non-float output
+    (a comparison) must equal the f64 one exactly. With ``grad``, the gradients of
+    ``sum(fn(*inputs) * w)`` (``w`` random, rounded to half) with respect to the float inputs
+    (or those in ``wrt``) are compared the same way, and are half-precision arrays too.
+    """
+    half = storage_dtype(dtype)
+    tensors = [as_tensor(dev, v, dtype) for v in inputs]
+    rounded = [
+        t.numpy().astype(np.float64) if _is_float_array(v) else v
+        for t, v in zip(tensors, inputs, strict=True)
+    ]
+    refs = [as_tensor(dev, v, dfdx.f64) for v in rounded]
+    out = fn(*tensors)
+    want = fn(*refs)
+    got = out.numpy()
+    assert got.shape == out.shape == want.shape, f"{dtype}: shape {got.shape}, f64 {want.shape}"
+    if not want.dtype.is_float:
+        assert out.dtype is want.dtype, f"{dtype}: a {out.dtype} output, f64 gives {want.dtype}"
+        np.testing.assert_array_equal(got, want.numpy(), err_msg=f"{dtype} output")
+        return
+    assert out.dtype is dtype, f"a {dtype} input gave a {out.dtype} output"
+    assert got.dtype == half.numpy, f"{dtype} output stored as {got.dtype}"
+    refs32 = [as_tensor(dev, v, dfdx.f32) for v in rounded]
+    assert_half_close(got, want.numpy(), fn(*refs32).numpy(), dtype, f"{dtype} output")
+    if not grad:
+        return
+    if wrt is None:
+        wrt = [i for i, v in enumerate(inputs) if _is_float_array(v)]
+    if not wrt:
+        return
+    weights = np.random.default_rng(1234).standard_normal(out.shape)
+    w_half = dev.tensor(weights, dtype=dtype)
+    w_rounded = w_half.numpy().astype(np.float64)
+
+    def grads_of(args: list[Any], w: Tensor[Any, Any, Any]) -> list[Array]:
+        store = dfdx.Gradients()
+        traced = list(args)
+        for i in wrt:
+            traced[i] = args[i].trace(store)
+        y = fn(*traced)
+        (y * w).sum().backward()
+        return [store.get(args[i]).numpy() for i in wrt]
+
+    grads = zip(
+        wrt,
+        grads_of(tensors, w_half),
+        grads_of(refs, dev.tensor(w_rounded, dtype=dfdx.f64)),
+        grads_of(refs32, dev.tensor(w_rounded, dtype=dfdx.f32)),
+        strict=True,
+    )
+    for i, g, g_ref, g32 in grads:
+        assert g.dtype == half.numpy, f"{dtype} gradient of input {i} stored as {g.dtype}"
+        assert_half_close(g, g_ref, g32, dtype, f"{dtype} gradient of input {i}")
 
 
 def _as_outputs(out: Any) -> list[Tensor[Any, Any, Any]]:

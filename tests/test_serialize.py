@@ -12,7 +12,6 @@ import torch
 
 from dfdx_py import bf16, bool_, f16, f32, f64, i64, nn
 from dfdx_py.serialize import LoadError
-from tests.checks import skip_half_on_cuda
 
 FORMATS = [".safetensors", ".npz"]
 Mlp = tuple[nn.Linear[5, 8], nn.ReLU, nn.Linear[8, 3]]
@@ -64,7 +63,6 @@ def arrays_of(module):
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("dtype", [f32, f64, f16, bf16])
 def test_round_trip_keeps_values_dtypes_and_identity(dev, tmp_path, fmt, dtype):
-    skip_half_on_cuda(dev, dtype)
     saved = dev.build_module(Mlp, dtype)
     loaded = dev.build_module(Mlp, dtype)
     path = tmp_path / f"mlp{fmt}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, overload
 
+import ml_dtypes
 import numpy as np
 
 from dfdx_py.dtypes import DType, as_dtype, f32, from_numpy, i64
@@ -123,8 +124,10 @@ class Device:
         from dfdx_py.tensor import Tensor
 
         if isinstance(data, Tensor):
+            dtype = data.dtype if dtype is None else dtype
             data = data.numpy()
-        array = _as_array(data, None if dtype is None else as_dtype(dtype))
+        dt = None if dtype is None else as_dtype(dtype)
+        array = _as_array(data, dt)
         if shape is not None:
             dims = check_shape(shape, "tensor")
             if array.shape != dims:
@@ -132,7 +135,7 @@ class Device:
                     f"tensor: data has shape {fmt_shape(array.shape)}, "
                     f"declared shape is {fmt_shape(dims)}"
                 )
-        return self._wrap_numpy(array, from_numpy(array.dtype))
+        return self._wrap_numpy(array, from_numpy(array.dtype) if dt is None else dt)
 
     @overload
     def sample_normal(
@@ -170,7 +173,7 @@ class Device:
         dims = check_shape(shape, "sample_uniform")
         dt = _float_dtype("sample_uniform", dtype)
         values = self.rng.uniform(low, high, dims)
-        return self._wrap_numpy(np.asarray(values, dtype=dt.numpy), dt)
+        return self._wrap_numpy(astype_rounded(np.asarray(values), dt.numpy), dt)
 
     def arange(self, n: int) -> Tensor[tuple[int], i64, Self]:
         """``[0, 1, ..., n-1]`` as ``i64`` (``torch.arange``)."""
@@ -203,6 +206,31 @@ def _float_dtype(op: str, dtype: Any) -> type[DType]:
     return dt
 
 
+_BF16 = np.dtype(ml_dtypes.bfloat16)
+
+
+def astype_rounded(array: np.ndarray[Any, Any], dtype: np.dtype[Any]) -> np.ndarray[Any, Any]:
+    """``array.astype(dtype)`` (a new array), rounded once to nearest even also where the
+    plain cast rounds twice: ml_dtypes casts f64 (and i64) to bf16 through f32, which
+    gets values just past a bf16 midpoint wrong. Here the f32 step rounds to odd instead,
+    which makes the second rounding exact (f32 keeps 16 more bits than bf16). Every other
+    cast numpy makes is rounded once already (f64 -> f16 directly; f16 <-> bf16 through
+    f32, exact). Integers beyond 2**53 are rounded to f64 first."""
+    if dtype != _BF16 or array.dtype.kind not in "fiu" or array.dtype.itemsize <= 4:
+        return array.astype(dtype)
+    x = array.astype(np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        y = x.astype(np.float32)  # to nearest even; inf past the f32 range
+        near = y.astype(np.float64)
+        inexact = (near != x) & ~np.isnan(x)
+        # round to odd: truncate toward zero (one step back where rounding went away from
+        # zero), then set the last bit of every inexact result
+        bits = y.view(np.uint32) - (inexact & (np.abs(near) > np.abs(x))).astype(np.uint32)
+    bits |= inexact.astype(np.uint32)
+    rounded: np.ndarray[Any, Any] = bits.view(np.float32).astype(dtype)
+    return rounded
+
+
 def _as_array(data: Any, dtype: type[DType] | None) -> np.ndarray[Any, Any]:
     """``data`` as a numpy array of a supported dtype."""
     if isinstance(data, np.ndarray):
@@ -214,7 +242,7 @@ def _as_array(data: Any, dtype: type[DType] | None) -> np.ndarray[Any, Any]:
     if array.dtype == object:
         raise ShapeError("tensor: nested lists are ragged or hold non-numbers")
     if dtype is not None:
-        array = array.astype(dtype.numpy)
+        array = astype_rounded(array, dtype.numpy)
     elif array.dtype.kind in "iu" and array.dtype != np.int64:
         array = array.astype(np.int64)
     elif array.dtype.kind == "f" and array.dtype.itemsize not in (2, 4, 8):

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from dfdx_py.devices.base import Device
+from dfdx_py.devices.base import Device, astype_rounded
 from dfdx_py.dtypes import DType
 
 Array = np.ndarray[Any, Any]
@@ -29,7 +29,10 @@ class Cpu(Device):
         return data
 
     def _full(self, shape: tuple[int, ...], dtype: type[DType], value: float) -> Array:
-        return np.full(shape, value, dtype=dtype.numpy)
+        np_dtype = dtype.numpy
+        if np_dtype.itemsize == 2:  # f16/bf16: the Python float rounded once
+            return np.full(shape, astype_rounded(np.array(value, np.float64), np_dtype))
+        return np.full(shape, value, dtype=np_dtype)
 
     def _add(self, a: Array, b: Array) -> Array:
         return np.add(a, b)

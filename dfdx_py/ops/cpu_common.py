@@ -1,5 +1,23 @@
-"""Helpers shared by Cpu kernels: float working copies, reduction sizes, and running a
-function over cache-sized blocks of rows on a small thread pool.
+"""Helpers shared by Cpu kernels: half precision computed in f32, float working copies,
+reduction sizes, fast sums, and running a function over cache-sized blocks of rows on a small
+thread pool.
+
+Half precision (f16, bf16 and the AMP dtypes stored as them) is computed in f32 and rounded
+once to half at the end, as the Cuda kernels load half, compute in float and store half:
+numpy would otherwise compute (and, in reductions, accumulate) in the half dtype itself. The
+elementwise base classes (``UnaryCpu``, ``BinaryCpu``) do it for every elementwise op; any
+other kernel method that computes starts with one line::
+
+    if x.itemsize == 2:  # f16/bf16: computed in f32, rounded once
+        return in_f32(self.forward, x, axes)
+
+``in_f32`` upcasts the half arrays among the arguments, calls the method again (now on f32,
+so the check fails and the ordinary path runs) and rounds its float results back once. The
+Cpu stores no other 2-byte dtype, so ``itemsize == 2`` means half; f32 and f64 calls pay only
+that attribute check (about 20 ns). A backward pass that has the input works from the f32
+output recomputed from it, not the rounded one (``UnaryCpu``, ``BinaryCpu``, logsumexp,
+normalize, softmax and log_softmax): ``1 - y²`` from a rounded ``tanh`` near 1 would keep no
+correct bit.
 
 NumPy's ufuncs release the GIL, so a large array (``PARALLEL_MIN_ELEMENTS`` and more) is
 split into one contiguous chunk of rows per core and run on a shared thread pool: the only way
@@ -13,13 +31,12 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
-from dfdx_py.ops.sum.cpu import sum_axes
-
 Array = np.ndarray[Any, Any]
+R = TypeVar("R")
 BlockFn = Callable[[Array, Array], None]
 """``fn(x_block, out_block)`` fills ``out_block`` from the rows of ``x_block`` (both 2-D)."""
 
@@ -61,6 +78,47 @@ def _thread_pool() -> tuple[ThreadPoolExecutor, int] | None:
 def work_array(x: Array) -> Array:
     """``x`` itself for f32/f64; f16 and bf16 are computed in f32 (and cast back after)."""
     return x if x.dtype in _FAST else x.astype(np.float32)
+
+
+def in_f32(method: Callable[..., R], *args: Any) -> R:
+    """``method(*args)`` computed in f32 for half-precision arguments: every f16/bf16 array
+    (or numpy scalar) among ``args`` is upcast to f32 (exactly), and every float array in the
+    result (an array, or a tuple or list of arrays and ``None``) is rounded once to the half
+    dtype of the arguments; integer and bool results pass unchanged. A result that is one of
+    the upcast arguments itself (a gradient passed through) comes back as the original half
+    array, with no rounding and no copy.
+
+    ``method`` is usually the kernel method that calls ``in_f32`` (bound): on the f32
+    arguments its half check fails and it runs its ordinary path.
+    """
+    half: Any = None
+    upcast: dict[int, Any] = {}
+    work: list[Any] = []
+    for a in args:
+        if isinstance(a, np.ndarray | np.generic) and a.itemsize == 2:  # numpy scalars too
+            half = a.dtype
+            w = a.astype(np.float32)
+            upcast[id(w)] = a
+            work.append(w)
+        else:
+            work.append(a)
+    if half is None:
+        return method(*args)
+    rounded: R = _round_result(method(*work), half, upcast)
+    return rounded
+
+
+def _round_result(result: Any, half: Any, upcast: dict[int, Any]) -> Any:
+    if isinstance(result, np.ndarray):
+        original = upcast.get(id(result))
+        if original is not None:
+            return original
+        return result.astype(half) if result.dtype.kind == "f" else result
+    if isinstance(result, tuple | list):
+        return type(result)(_round_result(r, half, upcast) for r in result)
+    if isinstance(result, np.generic) and result.dtype.kind == "f":  # a 0-d ufunc result
+        return np.asarray(result, dtype=half)
+    return result
 
 
 def is_last_axis_rows(x: Array, axes: tuple[int, ...]) -> bool:
@@ -111,6 +169,31 @@ def map_row_blocks(fn: BlockFn, x: Array, out: Array) -> None:
 
     for future in [executor.submit(run_chunk, start) for start in range(0, rows, chunk)]:
         future.result()
+
+
+def _ones(n: int, dtype: Any) -> Array:
+    return np.ones(n, dtype=dtype)
+
+
+def sum_axes(x: Array, axes: tuple[int, ...]) -> Array:
+    """``x.sum(axes)``, through BLAS when the axes are a contiguous block at one end.
+
+    Summing the trailing (or leading) axes of a contiguous f32/f64 array is a matrix-vector
+    product with a vector of ones, which BLAS runs several times faster than ``np.sum`` over a
+    short inner axis. f16/bf16 are summed in f32 and rounded once.
+    """
+    if x.itemsize == 2:
+        return in_f32(sum_axes, x, axes)
+    ndim = x.ndim
+    if 0 < len(axes) < ndim and x.size and x.dtype in _FAST and x.flags.c_contiguous:
+        kept = ndim - len(axes)
+        if axes == tuple(range(kept, ndim)):  # trailing axes: rows · ones
+            n = int(np.prod(x.shape[kept:]))
+            return (x.reshape(-1, n) @ _ones(n, x.dtype)).reshape(x.shape[:kept])
+        if axes == tuple(range(len(axes))):  # leading axes: ones · columns
+            m = int(np.prod(x.shape[: len(axes)]))
+            return (_ones(m, x.dtype) @ x.reshape(m, -1)).reshape(x.shape[len(axes) :])
+    return np.asarray(x.sum(axis=axes))
 
 
 def keep_sum(x: Array, axes: tuple[int, ...]) -> Array:

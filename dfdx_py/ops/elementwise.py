@@ -8,7 +8,8 @@ pass on the tape, once for every op.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
 import numpy as np
@@ -125,12 +126,71 @@ def is_tensor(value: Any) -> bool:
     return isinstance(value, Tensor)
 
 
+def _half_params(half: Any, params: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Float parameters rounded to the half dtype first (dfdx's parameters have the tensor's
+    dtype; a scalar operand takes it as in NumPy and PyTorch), then used in f32."""
+    with np.errstate(over="ignore"):  # past the half range: inf, as a half tensor would hold
+        return tuple(float(half.type(p)) if isinstance(p, float) else p for p in params)
+
+
+def _unary_half_backward(
+    op: UnaryCpu, backward: Callable[..., Array], x: Array, grad_y: Array, params: tuple[Any, ...]
+) -> Array:
+    """``backward`` in f32 for a half ``x``: the output is recomputed in f32 from ``x`` (the
+    stored half output can lose all precision in ``1 - y²`` or ``y (1 - y)``)."""
+    half = x.dtype
+    p = _half_params(half, params)
+    x32 = x.astype(np.float32)
+    g32 = grad_y.astype(np.float32)
+    grad = backward(op, x32, op.f(x32, *p), g32, *p)
+    return grad_y if grad is g32 else np.asarray(grad, dtype=half)
+
+
+def _binary_half_backward(
+    op: BinaryCpu,
+    backward: Callable[..., tuple[Array | None, Array | None]],
+    a: Array,
+    b: Array,
+    grad_y: Array,
+    needs: Sequence[bool],
+) -> tuple[Array | None, Array | None]:
+    """``backward`` in f32 for half ``a`` and ``b``, the output recomputed in f32."""
+    half = a.dtype
+    a32 = a.astype(np.float32)
+    b32 = b.astype(np.float32)
+    g32 = grad_y.astype(np.float32)
+    grads = backward(op, a32, b32, op.f(a32, b32), g32, needs)
+    grad_a, grad_b = (
+        g if g is None else grad_y if g is g32 else np.asarray(g, dtype=half) for g in grads
+    )
+    return grad_a, grad_b
+
+
 class UnaryCpu:
     """A unary op on the Cpu written as its formula ``f`` and its derivative ``df``.
 
     ``df(x, y, *params)`` is dy/dx elementwise; it may use the input ``x``, the output ``y``
     or both. Override ``backward`` instead when the gradient has a cheaper form.
+
+    f16 and bf16 (and the AMP dtypes stored as them) are computed in f32 and rounded once to
+    half, as the Cuda kernels do: the formulas only ever see f32, f64 (or i64) arrays. Float
+    parameters are rounded to the half dtype first (dfdx's parameters have the tensor's
+    dtype), and the backward pass recomputes the output ``y`` in f32 from ``x``. ``forward``
+    and the default ``backward`` check for half; a subclass's own ``backward`` is wrapped to.
     """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("backward")
+        if own is not None:
+
+            @functools.wraps(own)
+            def backward(self: UnaryCpu, x: Array, y: Array, grad_y: Array, *params: Any) -> Array:
+                if x.itemsize == 2:  # f16/bf16: computed in f32, rounded once
+                    return _unary_half_backward(self, own, x, grad_y, params)
+                return own(self, x, y, grad_y, *params)  # type: ignore[no-any-return]
+
+            cls.backward = backward  # type: ignore[method-assign]
 
     def f(self, x: Array, *params: Any) -> Array:
         raise NotImplementedError
@@ -139,14 +199,35 @@ class UnaryCpu:
         raise NotImplementedError
 
     def forward(self, x: Array, *params: Any) -> Array:
+        if x.itemsize == 2:  # f16/bf16: computed in f32, rounded once
+            return np.asarray(self.f(x.astype(np.float32), *_half_params(x.dtype, params)), x.dtype)
         return self.f(x, *params)
 
     def backward(self, x: Array, y: Array, grad_y: Array, *params: Any) -> Array:
+        if x.itemsize == 2:
+            return _unary_half_backward(self, UnaryCpu.backward, x, grad_y, params)
         return grad_y * self.df(x, y, *params)
 
 
 class BinaryCpu:
-    """A binary op on the Cpu written as ``f(a, b)`` and its partials ``dfa``, ``dfb``."""
+    """A binary op on the Cpu written as ``f(a, b)`` and its partials ``dfa``, ``dfb``.
+
+    f16 and bf16 are computed in f32 and rounded once, as in ``UnaryCpu``."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("backward")
+        if own is not None:
+
+            @functools.wraps(own)
+            def backward(
+                self: BinaryCpu, a: Array, b: Array, y: Array, grad_y: Array, needs: Sequence[bool]
+            ) -> tuple[Array | None, Array | None]:
+                if a.itemsize == 2:  # f16/bf16: computed in f32, rounded once
+                    return _binary_half_backward(self, own, a, b, grad_y, needs)
+                return own(self, a, b, y, grad_y, needs)  # type: ignore[no-any-return]
+
+            cls.backward = backward  # type: ignore[method-assign]
 
     def f(self, a: Array, b: Array) -> Array:
         raise NotImplementedError
@@ -158,20 +239,32 @@ class BinaryCpu:
         raise NotImplementedError
 
     def forward(self, a: Array, b: Array) -> Array:
+        if a.itemsize == 2:  # f16/bf16: computed in f32, rounded once
+            return np.asarray(self.f(a.astype(np.float32), b.astype(np.float32)), a.dtype)
         return self.f(a, b)
 
     def backward(
         self, a: Array, b: Array, y: Array, grad_y: Array, needs: Sequence[bool]
     ) -> tuple[Array | None, Array | None]:
+        if a.itemsize == 2:
+            return _binary_half_backward(self, BinaryCpu.backward, a, b, grad_y, needs)
         grad_a = grad_y * self.dfa(a, b, y) if needs[0] else None
         grad_b = grad_y * self.dfb(a, b, y) if needs[1] else None
         return grad_a, grad_b
 
 
 def _scalars(x: Any, params: tuple[Any, ...]) -> tuple[Any, Any]:
-    """The two scalar parameters of a Cuda unary kernel, in the dtype of ``x`` (0 if unused)."""
+    """The two scalar parameters of a Cuda unary kernel (0 if unused), in the type its kernel
+    computes in: the dtype of ``x``; f32 for f16 and bf16, whose Python float parameters are
+    rounded to half first, as on the Cpu (dfdx's parameters have the tensor's dtype)."""
+    from dfdx_py.devices.cuda.context import HALF, compute_type
+
     p = [*params, 0, 0][:2]
-    return x.dtype.type(p[0]), x.dtype.type(p[1])
+    if x.dtype in HALF:
+        with np.errstate(over="ignore"):  # past the half range: inf, as on the Cpu
+            p = [x.dtype.type(v) if isinstance(v, float) else v for v in p]
+    real = compute_type(x.dtype)
+    return real(p[0]), real(p[1])
 
 
 class UnaryCuda:

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 import dfdx_py as dfdx
 from dfdx_py.ops import choose
-from tests.checks import arrays_of, check_op, shapes, skip_half_on_cuda
+from tests.checks import arrays_of, check_op, shapes
 
 
 class OtherDevice(dfdx.Cpu):
@@ -160,7 +160,6 @@ def test_dtype_and_device_errors(dev):
 
 @pytest.mark.parametrize("dtype", [dfdx.f16, dfdx.bf16], ids=["f16", "bf16"])
 def test_half_dtypes_kept(dev, dtype):
-    skip_half_on_cuda(dev, dtype)
     cond = dev.tensor([True, False, True])
     a = dev.tensor([1.0, 2.0, 0.1], dtype=dtype)
     for b in (dev.zeros((3,), dtype=dtype), 0.1):

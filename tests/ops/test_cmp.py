@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 import dfdx_py as dfdx
 from dfdx_py import ops
-from tests.checks import arrays_of, check_op, float_arrays, shapes, skip_half_on_cuda
+from tests.checks import arrays_of, check_op, float_arrays, shapes
 
 # name, numpy ufunc, torch function, Python operator
 CMPS = [
@@ -184,7 +184,6 @@ def test_errors(dev, name, np_op, torch_op, py_op):
 
 @pytest.mark.parametrize("dtype", [dfdx.f16, dfdx.bf16], ids=["f16", "bf16"])
 def test_half_dtypes_scalar_in_tensor_dtype(dev, dtype):
-    skip_half_on_cuda(dev, dtype)
     x = dev.tensor([0.1, 1.0], dtype=dtype)  # 0.1 rounded to the dtype
     assert (x == 0.1).numpy().tolist() == [True, False]
     assert (x > 0.1).numpy().tolist() == [False, True]

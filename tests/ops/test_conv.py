@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 import dfdx_py as dfdx
 from dfdx_py.devices.cpu import Cpu
 from dfdx_py.ops import conv1d, conv2d, conv_transpose2d
-from tests.checks import arrays_of, check_op, skip_half_on_cuda
+from tests.checks import arrays_of, check_op
 
 F32_TOL = (1e-4, 1e-5)  # sums of up to a few dozen f32 products
 
@@ -260,7 +260,6 @@ def test_conv_keeps_dtype(dev, dtype):
 
 
 def test_conv2d_f16_computes_in_f32(dev):
-    skip_half_on_cuda(dev, dfdx.f16)
     x = dev.tensor(np.ones((1, 2, 3, 3)), dtype=dfdx.f16)
     y = conv2d(x, dev.tensor(np.ones((1, 2, 3, 3)), dtype=dfdx.f16))
     assert y.dtype is dfdx.f16

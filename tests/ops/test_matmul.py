@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 import dfdx_py as dfdx
 from dfdx_py.devices.cpu import Cpu
 from dfdx_py.ops import matmul
-from tests.checks import HALF, arrays_of, check_op, skip_half_on_cuda
+from tests.checks import arrays_of, check_op
 
 
 class OtherCpu(Cpu):
@@ -168,7 +168,6 @@ def test_matmul_device_error(dev):
 
 
 def test_matmul_half_dtypes(dev):
-    skip_half_on_cuda(dev, *HALF)
     for dtype in (dfdx.f16, dfdx.bf16):
         a = dev.tensor(np.array([[1.0, 2.0], [3.0, 4.0]]), dtype=dtype)
         out = a @ a

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dfdx_py as dfdx
-from tests.checks import check_forward, check_op, skip_half_on_cuda
+from tests.checks import check_forward, check_op
 from tests.ops.reduction_cases import (
     arrays_with_axis,
     np_logsumexp,
@@ -349,7 +349,6 @@ def test_logsumexp_empty_and_errors(dev):
 @pytest.mark.parametrize("name", ["sum", "mean", "max", "min", "var", "std", "logsumexp"])
 @pytest.mark.parametrize("dtype", [dfdx.f32, dfdx.f16, dfdx.bf16])
 def test_reductions_keep_dtype(dev, name, dtype):
-    skip_half_on_cuda(dev, dtype)
     x = np.random.default_rng(3).standard_normal((3, 5))
     t = dev.tensor(x, dtype=dtype)
     out = getattr(t, name)(1)

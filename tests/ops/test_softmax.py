@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dfdx_py as dfdx
-from tests.checks import check_forward, check_op, float_arrays, skip_half_on_cuda
+from tests.checks import check_forward, check_op, float_arrays
 from tests.ops.reduction_cases import (
     arrays_with_axis,
     np_log_softmax,
@@ -139,7 +139,6 @@ def test_softmax_values(dev):
 @pytest.mark.parametrize("name", ["softmax", "log_softmax", "normalize"])
 @pytest.mark.parametrize("dtype", [dfdx.f16, dfdx.bf16])
 def test_half_precision(dev, name, dtype):
-    skip_half_on_cuda(dev, dtype)
     x = np.random.default_rng(3).standard_normal((3, 6))
     out = getattr(dev.tensor(x, dtype=dtype), name)()
     assert out.dtype is dtype

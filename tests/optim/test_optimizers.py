@@ -14,7 +14,6 @@ import dfdx_py as dfdx
 from dfdx_py import f32, f64, nn
 from dfdx_py.devices.base import Device
 from dfdx_py.optim import Adam, AdamW, Optimizer, RMSprop, Sgd, UnusedParamsError
-from tests.checks import skip_half_on_cuda
 
 Model = tuple[nn.Linear[3, 4], nn.Tanh, nn.Linear[4, 2]]
 STEPS = 6
@@ -286,7 +285,6 @@ def test_f32_follows_the_f64_trajectory(dev):
 
 @pytest.mark.parametrize("dtype", [dfdx.f16, dfdx.bf16, f32, f64])
 def test_a_bare_tensor_is_a_model(dev, dtype):
-    skip_half_on_cuda(dev, dtype)
     # dfdx's "perfect sgd": lr 1, loss |pred - 1|.mean() over 5 elements, 5 steps
     pred = dev.zeros((5,), dtype=dtype)
     opt = Sgd(pred, lr=1.0)

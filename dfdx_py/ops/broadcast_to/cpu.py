@@ -5,7 +5,7 @@ from typing import Any
 import numpy as np
 
 from dfdx_py.ops.broadcast_to import BROADCAST_TO
-from dfdx_py.ops.sum.cpu import sum_axes
+from dfdx_py.ops.cpu_common import sum_axes
 
 Array = np.ndarray[Any, Any]
 

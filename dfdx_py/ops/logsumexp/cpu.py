@@ -1,13 +1,14 @@
-"""logsumexp on the Cpu."""
+"""logsumexp on the Cpu. f16/bf16 are computed in f32 and rounded once; their backward pass
+recomputes the f32 result (``e^(x - y)`` with a rounded ``y`` would be off by ``|y|`` units
+of roundoff)."""
 
 from typing import Any
 
 import numpy as np
 
-from dfdx_py.ops.cpu_common import reduced_size, work_array
+from dfdx_py.ops.cpu_common import in_f32, reduced_size, sum_axes, work_array
 from dfdx_py.ops.logsumexp import LOGSUMEXP
 from dfdx_py.ops.reduction import expand_to
-from dfdx_py.ops.sum.cpu import sum_axes
 
 Array = np.ndarray[Any, Any]
 
@@ -33,9 +34,15 @@ def logsumexp_forward(x: Array, axes: tuple[int, ...]) -> Array:
 @LOGSUMEXP.register("cpu")
 class LogSumExpCpu:
     def forward(self, x: Array, axes: tuple[int, ...]) -> Array:
+        if x.itemsize == 2:  # f16/bf16: computed in f32, rounded once
+            return in_f32(self.forward, x, axes)
         return logsumexp_forward(x, axes)
 
     def backward(self, x: Array, y: Array, grad_y: Array, axes: tuple[int, ...]) -> Array:
+        if x.itemsize == 2:  # f16/bf16: in f32, from the f32 result (not the rounded y)
+            x32 = x.astype(np.float32)
+            y32 = logsumexp_forward(x32, axes)
+            return in_f32(self.backward, x32, y32, grad_y, axes)
         w = work_array(x)
         t = np.subtract(w, expand_to(y, axes, x.shape), out=np.empty_like(w))
         np.exp(t, out=t)

@@ -2,8 +2,8 @@
 
 A 2-D operand may be C- or Fortran-contiguous (a transposed view goes to BLAS as is, with
 its transpose flag); anything else (a broadcast gradient, a permuted batch) is copied first,
-since numpy's matmul falls back to a slow loop on operands BLAS cannot read. Dtypes other
-than f32 and f64 (f16, bf16) are computed in f32 and cast back.
+since numpy's matmul falls back to a slow loop on operands BLAS cannot read. f16 and bf16
+are multiplied in f32 (BLAS) and rounded once.
 """
 
 from collections.abc import Sequence
@@ -11,11 +11,10 @@ from typing import Any
 
 import numpy as np
 
+from dfdx_py.ops.cpu_common import in_f32
 from dfdx_py.ops.matmul import MATMUL
 
 Array = np.ndarray[Any, Any]
-
-_BLAS = frozenset("fd")  # dtype chars of float32 and float64
 
 
 def blas_operand(x: Array) -> Array:
@@ -73,16 +72,13 @@ def _backward(
 @MATMUL.register("cpu")
 class MatmulCpu:
     def forward(self, a: Array, b: Array) -> Array:
-        if a.dtype.char in _BLAS:
-            return _forward(a, b)
-        return _forward(a.astype(np.float32), b.astype(np.float32)).astype(a.dtype)
+        if a.itemsize == 2:  # f16/bf16: BLAS in f32, rounded once
+            return in_f32(self.forward, a, b)
+        return _forward(a, b)
 
     def backward(
         self, a: Array, b: Array, grad_y: Array, needs: Sequence[bool]
     ) -> tuple[Array | None, Array | None]:
-        if a.dtype.char in _BLAS:
-            return _backward(a, b, grad_y, needs)
-        f32 = np.float32
-        grads = _backward(a.astype(f32), b.astype(f32), grad_y.astype(f32), needs)
-        grad_a, grad_b = (None if g is None else g.astype(a.dtype) for g in grads)
-        return grad_a, grad_b
+        if a.itemsize == 2:
+            return in_f32(self.backward, a, b, grad_y, needs)
+        return _backward(a, b, grad_y, needs)

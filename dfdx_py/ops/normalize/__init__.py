@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 class NormalizeKernel(Protocol):
     """``forward(x, axes, eps)`` returns ``(y, inv_std)``, ``inv_std = 1/sqrt(var + eps)``
     with the reduced axes kept (size 1); ``backward(y, inv_std, grad_y, axes)`` returns
-    ``grad_x`` from those alone."""
+    ``grad_x`` from those alone. The second item is the kernel's own: the op only hands it
+    back to ``backward`` (the Cpu keeps more there for f16/bf16)."""
 
     def forward(self, x: Any, axes: tuple[int, ...], eps: float) -> tuple[Any, Any]: ...
 

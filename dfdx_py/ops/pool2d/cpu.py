@@ -5,6 +5,7 @@ from typing import Any
 
 import numpy as np
 
+from dfdx_py.ops.cpu_common import in_f32
 from dfdx_py.ops.pool2d import POOL2D, Pool2dGeom
 
 Array = np.ndarray[Any, Any]
@@ -42,6 +43,8 @@ def _crop(gxp: Array, g: Pool2dGeom, shape: tuple[int, ...]) -> Array:
 @POOL2D.register("cpu")
 class Pool2dCpu:
     def forward(self, x: Array, kind: str, geom: Pool2dGeom) -> Array:
+        if x.itemsize == 2:  # f16/bf16: computed in f32, rounded once
+            return in_f32(self.forward, x, kind, geom)
         xp = _padded(x, geom, _PAD[kind])
         windows = _windows(geom)
         hs, ws = windows[0]
@@ -54,6 +57,8 @@ class Pool2dCpu:
         return acc
 
     def backward(self, x: Array, y: Array, grad_y: Array, kind: str, geom: Pool2dGeom) -> Array:
+        if x.itemsize == 2:  # f16/bf16: computed in f32, rounded once
+            return in_f32(self.backward, x, y, grad_y, kind, geom)
         h, w = x.shape[-2:]
         padded_shape = (*x.shape[:-2], h + 2 * geom.ph, w + 2 * geom.pw)
         gxp = np.zeros(padded_shape, dtype=x.dtype)

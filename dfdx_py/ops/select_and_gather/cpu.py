@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from dfdx_py.devices.cpu import Array
+from dfdx_py.ops.cpu_common import in_f32
 from dfdx_py.ops.select_and_gather import GATHER, SELECT
 
 
@@ -36,6 +37,8 @@ class IndexAxisCpu:
         return out.reshape(idx.shape + x.shape[axis + 1 :])
 
     def backward(self, grad_y: Array, idx: Array, axis: int, x_shape: tuple[int, ...]) -> Array:
+        if grad_y.itemsize == 2:  # f16/bf16: computed in f32, rounded once
+            return in_f32(self.backward, grad_y, idx, axis, x_shape)
         rows, n_rows, rest = _rows(idx, x_shape, axis)
         grad_x = np.zeros((n_rows, rest), dtype=grad_y.dtype)
         np.add.at(grad_x, rows, grad_y.reshape(rows.shape[0], rest))

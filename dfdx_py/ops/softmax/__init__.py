@@ -19,7 +19,10 @@ class SoftmaxKernel(Protocol):
     """A softmax-like op along ``axes`` (sorted, non-negative) that keeps the shape.
 
     ``forward(x, axes)`` returns ``y``; ``backward(y, grad_y, axes)`` returns ``grad_x``
-    from the output alone (softmax and log_softmax need nothing else).
+    from the output alone (softmax and log_softmax need nothing else). A kernel may also
+    define ``backward_with_input(x, y, grad_y, axes)``, which the op then calls instead: the
+    Cpu's does for f16/bf16, where it recomputes the f32 output from ``x`` (from a rounded
+    ``y`` a peaked softmax's gradient, a small difference of terms, keeps no correct digit).
     """
 
     def forward(self, x: Any, axes: tuple[int, ...]) -> Any: ...
@@ -41,7 +44,12 @@ def apply_softmax_like(
     y = kernel.forward(x._data, axes)
     out = wrap(y, x.dtype, x.device)
     if x._tape is not None:
-        record(out, (x,), lambda grad_y, needs: (kernel.backward(y, grad_y, axes),))
+        with_input = getattr(kernel, "backward_with_input", None)
+        if with_input is None:
+            record(out, (x,), lambda grad_y, needs: (kernel.backward(y, grad_y, axes),))
+        else:
+            x_data = x._data
+            record(out, (x,), lambda grad_y, needs: (with_input(x_data, y, grad_y, axes),))
     return out
 
 

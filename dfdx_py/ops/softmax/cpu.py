@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from dfdx_py.ops.cpu_common import (
+    in_f32,
     is_last_axis_rows,
     keep_sum,
     map_row_blocks,
@@ -60,7 +61,19 @@ def softmax_backward(y: Array, grad_y: Array, axes: tuple[int, ...]) -> Array:
 @SOFTMAX.register("cpu")
 class SoftmaxCpu:
     def forward(self, x: Array, axes: tuple[int, ...]) -> Array:
+        if x.itemsize == 2:  # f16/bf16: computed in f32, rounded once
+            return in_f32(self.forward, x, axes)
         return softmax_forward(x, axes)
 
+    def backward_with_input(
+        self, x: Array, y: Array, grad_y: Array, axes: tuple[int, ...]
+    ) -> Array:
+        if x.itemsize == 2:  # f16/bf16: from the f32 output, not the rounded y
+            y32 = softmax_forward(x.astype(np.float32), axes)
+            return self.backward(y32, grad_y.astype(np.float32), axes).astype(x.dtype)
+        return self.backward(y, grad_y, axes)
+
     def backward(self, y: Array, grad_y: Array, axes: tuple[int, ...]) -> Array:
+        if y.itemsize == 2:  # f16/bf16: computed in f32, rounded once
+            return in_f32(self.backward, y, grad_y, axes)
         return softmax_backward(y, grad_y, axes)

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from dfdx_py.ops.cpu_common import in_f32
 from dfdx_py.ops.upscale2d import UPSCALE2D
 
 Array = np.ndarray[Any, Any]
@@ -66,11 +67,15 @@ def _scatter(g: Array, taps: Taps, axis: int, n_in: int) -> Array:
 @UPSCALE2D.register("cpu")
 class Upscale2dCpu:
     def forward(self, x: Array, size: tuple[int, int], mode: str) -> Array:
+        if x.itemsize == 2:  # f16/bf16: computed in f32, rounded once
+            return in_f32(self.forward, x, size, mode)
         h, w = x.shape[-2:]
         y = _gather(x, _taps(h, size[0], mode, x.dtype), -2)
         return _gather(y, _taps(w, size[1], mode, x.dtype), -1)
 
     def backward(self, x: Array, grad_y: Array, mode: str) -> Array:
+        if x.itemsize == 2:  # f16/bf16: computed in f32, rounded once
+            return in_f32(self.backward, x, grad_y, mode)
         h, w = x.shape[-2:]
         h2, w2 = grad_y.shape[-2:]
         g = _scatter(grad_y, _taps(w, w2, mode, x.dtype), -1, w)

@@ -2,9 +2,8 @@
 
 import numpy as np
 
-from dfdx_py.ops.cpu_common import reduced_size, work_array
+from dfdx_py.ops.cpu_common import in_f32, reduced_size, sum_axes, work_array
 from dfdx_py.ops.reduction import Array, expand_to
-from dfdx_py.ops.sum.cpu import sum_axes
 from dfdx_py.ops.var import VAR
 
 
@@ -18,6 +17,8 @@ def deviations(w: Array, axes: tuple[int, ...], n: int) -> Array:
 @VAR.register("cpu")
 class VarCpu:
     def forward(self, x: Array, axes: tuple[int, ...]) -> Array:
+        if x.itemsize == 2:  # f16/bf16: computed in f32, rounded once
+            return in_f32(self.forward, x, axes)
         n = reduced_size(x.shape, axes)
         if n == 0:
             shape = tuple(d for i, d in enumerate(x.shape) if i not in axes)
@@ -29,6 +30,8 @@ class VarCpu:
         return v.astype(x.dtype, copy=False)
 
     def backward(self, x: Array, y: Array, grad_y: Array, axes: tuple[int, ...]) -> Array:
+        if x.itemsize == 2:  # f16/bf16: computed in f32, rounded once
+            return in_f32(self.backward, x, y, grad_y, axes)
         n = reduced_size(x.shape, axes)
         if n == 0:
             return np.zeros_like(x)
