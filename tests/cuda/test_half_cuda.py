@@ -293,7 +293,8 @@ def test_softmax_family(cuda, half, shape, axes):
         y32_gpu, saved32 = k.forward(up(cuda, widen(x)), axes, eps)
         for stat, stat32 in zip(saved[1:], saved32[1:], strict=True):
             assert stat.dtype == np.float32  # the compute type
-            np.testing.assert_allclose(down(cuda, stat), down(cuda, stat32), rtol=1e-6)
+            if x.size:  # (the statistics of empty rows are never read: left unwritten)
+                np.testing.assert_allclose(down(cuda, stat), down(cuda, stat32), rtol=1e-6)
         got = down(cuda, k.backward(y_gpu, saved, up(cuda, g), axes))
         want = down(cuda, k.backward(y32_gpu, saved32, up(cuda, widen(g)), axes))
         rounded(got, want, scale=10.0)
