@@ -13,7 +13,7 @@ caller (``collectives.py``) flattens tensors into those buffers and back.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from dfdx_py.distributed.env import DistributedError, LaunchEnv
@@ -107,25 +107,23 @@ class NcclBackend:
             )
 
     def all_reduce(self, buffers: Sequence[Any], device: Device, average: bool) -> list[Any]:
-        self._check(device)
-        outs = [b.ctx.empty(b.shape, b.dtype) for b in buffers]
-        self.comm.group_start()
-        try:
-            for b, out in zip(buffers, outs, strict=True):
-                if b.size:
-                    self.comm.all_reduce(b.ptr, out.ptr, b.size, b.dtype.name, average)
-        finally:
-            self.comm.group_end()
-        return outs
+        return self._grouped(buffers, device, self.comm.all_reduce, average)
 
     def broadcast(self, buffers: Sequence[Any], device: Device, root: int) -> list[Any]:
+        return self._grouped(buffers, device, self.comm.broadcast, root)
+
+    def _grouped(
+        self, buffers: Sequence[Any], device: Device, call: Callable[..., None], arg: Any
+    ) -> list[Any]:
+        """``call(src, dst, count, dtype, arg)`` for every non-empty buffer into a fresh
+        one, in one NCCL group; the fresh buffers."""
         self._check(device)
         outs = [b.ctx.empty(b.shape, b.dtype) for b in buffers]
         self.comm.group_start()
         try:
             for b, out in zip(buffers, outs, strict=True):
                 if b.size:
-                    self.comm.broadcast(b.ptr, out.ptr, b.size, b.dtype.name, root)
+                    call(b.ptr, out.ptr, b.size, b.dtype.name, arg)
         finally:
             self.comm.group_end()
         return outs

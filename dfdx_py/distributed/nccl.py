@@ -11,10 +11,10 @@ the backward pass's kernels and before the optimizer's with no synchronisation.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 from typing import Any
 
+from dfdx_py.devices.cuda.cublas import find_nvidia_library
 from dfdx_py.distributed.env import DistributedError
 
 LIBRARY_VARIABLE = "DFDX_NCCL_LIBRARY"
@@ -55,19 +55,7 @@ def library_path() -> str:
     explicit = os.environ.get(LIBRARY_VARIABLE)
     if explicit:
         return explicit
-    try:
-        import nvidia  # type: ignore[import-not-found, unused-ignore]
-
-        for root in list(nvidia.__path__):
-            for sub in ("nccl/lib", "cu13/lib", "cu12/lib"):
-                folder = os.path.join(root, sub)
-                if os.path.isdir(folder):
-                    for name in sorted(os.listdir(folder)):
-                        if name.startswith("libnccl.so"):
-                            return os.path.join(folder, name)
-    except ImportError:
-        pass
-    found = ctypes.util.find_library("nccl")
+    found = find_nvidia_library("nccl", ("nccl/lib", "cu13/lib", "cu12/lib"))
     if found is None:
         raise DistributedError(
             "the nccl backend needs libnccl.so.2: pip install nvidia-nccl-cu13 (PyTorch's CUDA "

@@ -38,21 +38,27 @@ _STATUS = {
 }
 
 
-def _library_path() -> str:
-    """libcublas.so.13 from the nvidia-cublas wheel (PyTorch brings it) or the system."""
+def find_nvidia_library(name: str, subfolders: tuple[str, ...]) -> str | None:
+    """``lib<name>.so*`` from NVIDIA's pip wheels (``nvidia/<subfolder>/``, which PyTorch's
+    CUDA wheels bring), else the system's (``ctypes.util.find_library``); None if neither."""
     try:
         import nvidia  # type: ignore[import-not-found, unused-ignore]
 
         for root in list(nvidia.__path__):
-            for sub in ("cu13/lib", "cublas/lib"):
+            for sub in subfolders:
                 folder = os.path.join(root, sub)
                 if os.path.isdir(folder):
-                    for name in sorted(os.listdir(folder)):
-                        if name.startswith("libcublas.so"):
-                            return os.path.join(folder, name)
+                    for file in sorted(os.listdir(folder)):
+                        if file.startswith(f"lib{name}.so"):
+                            return os.path.join(folder, file)
     except ImportError:
         pass
-    found = ctypes.util.find_library("cublas")
+    return ctypes.util.find_library(name)
+
+
+def _library_path() -> str:
+    """libcublas.so.13 from the nvidia-cublas wheel (PyTorch brings it) or the system."""
+    found = find_nvidia_library("cublas", ("cu13/lib", "cublas/lib"))
     if found is None:
         raise DeviceError("Cuda: cuBLAS (libcublas.so) was not found")
     return found
