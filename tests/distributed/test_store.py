@@ -89,17 +89,23 @@ def test_rank_0_unreachable() -> None:
 
 
 def test_launch_local_sets_torchrun_variables_and_stops_the_others(tmp_path: Path) -> None:
-    """Rank 1 fails at once; rank 0 (which would sleep 60 s) is stopped, and the launcher
-    exits with rank 1's status."""
+    """Rank 1 fails once rank 0 has printed its line; rank 0 (which would sleep 60 s) is
+    stopped, and the launcher exits with rank 1's status."""
     script = tmp_path / "ranks.py"
+    marker = tmp_path / "rank0-printed"
     script.write_text(
-        "import sys, time\n"
+        "import pathlib, sys, time\n"
         "from dfdx_py import distributed as dist\n"
+        f"marker = pathlib.Path({str(marker)!r})\n"
         "env = dist.LaunchEnv.from_environ()\n"
         "print(f'{env.launcher} {env.rank} {env.world_size} {env.local_rank}', flush=True)\n"
-        "if env.rank == 1:\n"
-        "    sys.exit(7)\n"
-        "time.sleep(60)\n"
+        "if env.rank == 0:\n"
+        "    marker.touch()\n"
+        "    time.sleep(60)\n"
+        "deadline = time.monotonic() + 20\n"
+        "while not marker.exists() and time.monotonic() < deadline:\n"
+        "    time.sleep(0.01)\n"
+        "sys.exit(7)\n"
     )
     start = time.monotonic()
     command = [sys.executable, "-m", "dfdx_py.distributed.launch", "--local", "-n", "2"]
