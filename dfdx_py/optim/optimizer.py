@@ -11,10 +11,13 @@ Parameters of an ``AMP[f16]`` / ``AMP[bf16]`` model get f32 master weights: the 
 on an f32 copy kept in the parameter's state (``"master"``, with f32 moments), and the
 parameter receives the master rounded to half precision, so that updates smaller than
 half precision's resolution still add up (PyTorch keeps f32 parameters under
-``torch.autocast`` for the same reason).
+``torch.autocast`` for the same reason). The kernels do this themselves: handed
+``master=``, they read the half gradient, step the master in place and return its rounded
+copy, in one Cuda launch per parameter.
 
 A subclass supplies ``config()`` (its hyperparameters as a frozen, validated dataclass,
-handed to the kernel) and ``update_param(cfg, param, grad, state)`` (one kernel call).
+handed to the kernel) and ``update_param(cfg, param, grad, state, grad_scale, master)``
+(one kernel call, passing ``grad_scale`` and ``master`` on).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from dfdx_py.dtypes import AMP, f32
 from dfdx_py.errors import TapeError
 from dfdx_py.nn.module import Module
 from dfdx_py.ops.to_dtype import TO_DTYPE
-from dfdx_py.tensor import Tensor, wrap
+from dfdx_py.tensor import Tensor
 
 C = TypeVar("C")
 
@@ -97,9 +100,17 @@ class Optimizer(Generic[C]):
         raise NotImplementedError
 
     def update_param(
-        self, cfg: C, param: Tensor[Any, Any, Any], grad: Any, state: dict[str, Any]
+        self,
+        cfg: C,
+        param: Tensor[Any, Any, Any],
+        grad: Any,
+        state: dict[str, Any],
+        grad_scale: float,
+        master: Any | None,
     ) -> Any:
-        """One parameter's update: the new storage of ``param`` (``state`` updated)."""
+        """One parameter's update: the new storage of ``param`` (``state`` updated). The
+        kernel multiplies ``grad`` by ``grad_scale`` and, for an AMP parameter, steps its f32
+        ``master`` in place (see the module docstring)."""
         raise NotImplementedError
 
     def update(
@@ -132,41 +143,29 @@ class Optimizer(Generic[C]):
                 )
         for _, p, g in found:
             state = self.state.setdefault(p.uid, {})
-            if issubclass(p.dtype, AMP):
-                p._data = self._update_amp(cfg, p, g, state, grad_scale)
-            else:
-                if grad_scale != 1.0:
-                    g = (wrap(g, p.dtype, p.device) * grad_scale)._data
-                p._data = self.update_param(cfg, p, g, state)
+            master = self._master(p, state) if issubclass(p.dtype, AMP) else None
+            p._data = self.update_param(cfg, p, g, state, grad_scale, master)
+            if master is not None:
+                state["master_of"] = p._data
 
-    def _update_amp(
-        self,
-        cfg: C,
-        param: Tensor[Any, Any, Any],
-        grad: Any,
-        state: dict[str, Any],
-        grad_scale: float,
-    ) -> Any:
-        """The update of an AMP parameter, run on its f32 master copy; returns the new half
-        storage. A parameter whose storage was replaced since the last update (weights
-        loaded, ``p._data`` assigned) re-seeds the master from its current values."""
-        cast = TO_DTYPE.kernel(param.device).forward
+    @staticmethod
+    def _master(param: Tensor[Any, Any, Any], state: dict[str, Any]) -> Any:
+        """The f32 master weights of an AMP parameter, kept in ``state["master"]``. A
+        parameter whose storage was replaced since the last update (weights loaded, ``p._data``
+        assigned) re-seeds the master from its current values."""
         master = state.get("master")
         if master is None or state.get("master_of") is not param._data:
-            master = cast(param._data, param.dtype, f32)
-        grad32 = wrap(cast(grad, param.dtype, f32), f32, param.device)
-        if grad_scale != 1.0:
-            grad32 = grad32 * grad_scale
-        master = self.update_param(cfg, wrap(master, f32, param.device), grad32._data, state)
-        half = cast(master, f32, param.dtype)
-        state["master"], state["master_of"] = master, half
-        return half
+            cast = TO_DTYPE.kernel(param.device).forward
+            master = state["master"] = cast(param._data, param.dtype, f32)
+        return master
 
     def state_buffer(self, state: dict[str, Any], key: str, p: Tensor[Any, Any, Any]) -> Any:
-        """``state[key]``, allocated as zeros of ``p``'s shape, dtype and device if absent."""
+        """``state[key]``, allocated as zeros of ``p``'s shape and device if absent: in f32
+        for an AMP parameter (its state follows the master), else in ``p``'s dtype."""
         buf = state.get(key)
         if buf is None:
-            buf = state[key] = p.device._full(p.shape, p.dtype, 0.0)
+            dtype = f32 if state.get("master") is not None else p.dtype
+            buf = state[key] = p.device._full(p.shape, dtype, 0.0)
         return buf
 
     def __repr__(self) -> str:

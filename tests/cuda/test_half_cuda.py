@@ -416,14 +416,19 @@ OPTIMIZERS = {
 }
 
 
-def update(cuda: Any, op: Any, cfg: Any, t: int, p: Any, g: Any, states: list[Any]) -> Any:
-    """One step of ``op``'s kernel (step count ``t``) with the state buffers ``states``."""
-    k = op.kernel(cuda)
+def update(
+    dev: Any, op: Any, cfg: Any, t: int, p: Any, g: Any, states: list[Any], **amp: Any
+) -> Any:
+    """One step of ``op``'s kernel (step count ``t``) with the state buffers ``states``;
+    ``amp``: ``grad_scale`` and ``master``."""
+    k = op.kernel(dev)
     if op is SGD_UPDATE:
-        return k.update(cfg, p, g, states[0] if states else None)
+        return k.update(cfg, p, g, states[0] if states else None, **amp)
     if op is ADAM_UPDATE:
-        return k.update(cfg, t, p, g, *states)
-    return k.update(cfg, p, g, *states)
+        return k.update(cfg, t, p, g, *states, **amp)
+    if len(states) < 3:  # RMSprop's buffers: square_avg, grad_avg, velocity
+        states = [*states, *[None] * (3 - len(states))]
+    return k.update(cfg, p, g, *states, **amp)
 
 
 @pytest.mark.parametrize("state", ["half", "f32"])
@@ -452,6 +457,84 @@ def test_optimizers(cuda, half, name, state, shape):
             else:
                 np.testing.assert_allclose(s_got, s_want, rtol=1e-6, atol=1e-6)
         p, states = got, [down(cuda, s) for s in s_half]
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+@HALVES
+@pytest.mark.parametrize("shape", [(), (7,), (5000,)], ids=str)
+def test_amp_update_kernels_match_the_cpu(cuda, half, name, shape):
+    """The one-launch AMP step (f32 master and state, half parameter and gradient, a
+    gradient scale) against the Cpu's: the master and the state within f32 rounding, the
+    half parameter exactly the master rounded once."""
+    op, cfg, buffers = OPTIMIZERS[name]
+    cpu = dfdx.Cpu()
+    rng = np.random.default_rng(41)
+    master = rng.standard_normal(shape).astype(np.float32)
+    p = master.astype(half)
+    states = [np.zeros(shape, np.float32) for _ in range(buffers)]
+    on_cuda = [up(cuda, s) for s in states]
+    master_cuda = up(cuda, master)
+    for t in range(1, 4):
+        g = (rng.standard_normal(shape) * 3000).astype(half)  # a loss scaled by 1024
+        amp = {"grad_scale": 1 / 1024}
+        p_cpu = update(cpu, op, cfg, t, p, g, states, master=master, **amp)
+        p_cuda = update(
+            cuda, op, cfg, t, up(cuda, p), up(cuda, g), on_cuda, **amp, master=master_cuda
+        )
+        m_cuda = down(cuda, master_cuda)
+        np.testing.assert_allclose(m_cuda, master, rtol=2e-6, atol=1e-6)
+        for s_cpu, s_cuda in zip(states, on_cuda, strict=True):
+            np.testing.assert_allclose(down(cuda, s_cuda), s_cpu, rtol=2e-6, atol=1e-6)
+        assert p_cpu.dtype == half and down(cuda, p_cuda).dtype == half
+        want = astype_rounded(m_cuda, np.dtype(half))
+        np.testing.assert_array_equal(down(cuda, p_cuda).view(np.uint16), want.view(np.uint16))
+        want = astype_rounded(master, np.dtype(half))
+        np.testing.assert_array_equal(p_cpu.view(np.uint16), want.view(np.uint16))
+        p = p_cpu
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
+def test_grad_scale_multiplies_the_gradient(cuda, name, dtype):
+    """A power-of-two ``grad_scale`` gives exactly the step from the pre-scaled gradient,
+    on both devices."""
+    op, cfg, buffers = OPTIMIZERS[name]
+    rng = np.random.default_rng(43)
+    p = rng.standard_normal((3, 50)).astype(dtype)
+    g = rng.standard_normal((3, 50)).astype(dtype) * 8
+    for dev in (dfdx.Cpu(), cuda):
+        s1 = [up(dev, np.zeros(p.shape, dtype)) for _ in range(buffers)]
+        s2 = [up(dev, np.zeros(p.shape, dtype)) for _ in range(buffers)]
+        got = update(dev, op, cfg, 1, up(dev, p), up(dev, g), s1, grad_scale=0.125)
+        want = update(dev, op, cfg, 1, up(dev, p), up(dev, g / 8), s2)
+        np.testing.assert_array_equal(down(dev, got), down(dev, want))
+        for a, b in zip(s1, s2, strict=True):
+            np.testing.assert_array_equal(down(dev, a), down(dev, b))
+
+
+def test_an_amp_step_is_one_launch_per_parameter(cuda, monkeypatch):
+    """After the first ``Adam.update`` of an AMP[bf16] model (which also makes the f32
+    masters), an update launches one kernel per parameter: the f32 master, the moments and
+    the half copy in one pass."""
+    model = cuda.build_module(dfdx.nn.Linear[6, 4], dfdx.AMP[dfdx.bf16])
+    opt = dfdx.optim.Adam(model, lr=1e-3)
+    grads = model.alloc_grads()
+    x = cuda.tensor(np.ones((5, 6)), dtype=dfdx.AMP[dfdx.bf16])
+    model.forward(x.traced(grads)).sum().backward()
+    opt.update(model, grads)
+    launched: list[str] = []
+    launch = cuda.ctx.launch
+
+    def counted(module: str, name: str, *args: Any, **kwargs: Any) -> None:
+        launched.append(name)
+        launch(module, name, *args, **kwargs)
+
+    monkeypatch.setattr(cuda.ctx, "launch", counted)
+    for step in (1, 2):
+        weight = model.weight.numpy().astype(np.float64)
+        opt.update(model, grads)
+        assert launched == ["adam_update_amp_bf16"] * 2 * step  # the weight and the bias
+        assert not np.array_equal(model.weight.numpy().astype(np.float64), weight)
 
 
 def test_mixed_optimizer_state_is_refused(cuda):

@@ -173,6 +173,6 @@ def test_the_kernel_also_runs_in_place(cuda):
     n = 3000
     p = cuda._from_numpy(np.arange(n, dtype=np.float64))
     g = cuda._from_numpy(np.ones(n))
-    scalars = (np.float64(0.5), np.float64(0), np.float64(0), np.float64(0))
-    cuda.ctx.launch("sgd", "sgd_update_f64", n, (n, 0, p.ptr, g.ptr, 0, p.ptr, *scalars))
+    scalars = (np.float64(1), np.float64(0.5), np.float64(0), np.float64(0), np.float64(0))
+    cuda.ctx.launch("sgd", "sgd_update_f64", n, (n, 0, p.ptr, g.ptr, 0, p.ptr, 0, *scalars))
     np.testing.assert_array_equal(cuda._to_numpy(p), np.arange(n) - 0.5)

@@ -33,7 +33,10 @@ class AdamConfig:
 class AdamKernel(Protocol):
     """One parameter's Adam step on device storage; ``t`` is the parameter's step count
     (1 on its first update). ``m`` and ``v`` are updated in place; returns the parameter's
-    new storage (the Cpu never writes into ``param``)::
+    new storage (the Cpu never writes into ``param``). ``grad`` is multiplied by
+    ``grad_scale`` first; with ``master`` (the f32 master weights of an AMP parameter, f32
+    ``m`` and ``v``) the step is taken on ``master``, updated in place, and the return is
+    it rounded to ``param``'s dtype::
 
         g = grad + wd * param                              (L2 weight decay)
         m = b1 * m + (1 - b1) * g;  v = b2 * v + (1 - b2) * g²
@@ -41,7 +44,17 @@ class AdamKernel(Protocol):
               - lr * wd * param                            (decoupled weight decay)
     """
 
-    def update(self, cfg: AdamConfig, t: int, param: Any, grad: Any, m: Any, v: Any) -> Any: ...
+    def update(
+        self,
+        cfg: AdamConfig,
+        t: int,
+        param: Any,
+        grad: Any,
+        m: Any,
+        v: Any,
+        grad_scale: float = 1.0,
+        master: Any | None = None,
+    ) -> Any: ...
 
 
 ADAM_UPDATE = Op[AdamKernel]("adam_update", __name__)
@@ -94,12 +107,19 @@ class Adam(Optimizer[AdamConfig]):
         return AdamConfig(lr, (b1, b2), eps, wd, decoupled)
 
     def update_param(
-        self, cfg: AdamConfig, param: Tensor[Any, Any, Any], grad: Any, state: dict[str, Any]
+        self,
+        cfg: AdamConfig,
+        param: Tensor[Any, Any, Any],
+        grad: Any,
+        state: dict[str, Any],
+        grad_scale: float,
+        master: Any | None,
     ) -> Any:
         m = self.state_buffer(state, "moment1", param)
         v = self.state_buffer(state, "moment2", param)
         t = state["step"] = state.get("step", 0) + 1
-        return ADAM_UPDATE.kernel(param.device).update(cfg, t, param._data, grad, m, v)
+        kernel = ADAM_UPDATE.kernel(param.device)
+        return kernel.update(cfg, t, param._data, grad, m, v, grad_scale, master)
 
 
 class AdamW(Adam):

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from dfdx_py.optim.adam import ADAM_UPDATE, AdamConfig
-from dfdx_py.optim.cpu_common import Array, upcast
+from dfdx_py.optim.cpu_common import Array, scaled_step, upcast
 
 _FAST = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -15,26 +15,42 @@ _FAST = (np.dtype(np.float32), np.dtype(np.float64))
 @ADAM_UPDATE.register("cpu")
 class AdamCpu:
     def update(
-        self, cfg: AdamConfig, t: int, param: Array, grad: Array, m: Array, v: Array
+        self,
+        cfg: AdamConfig,
+        t: int,
+        param: Array,
+        grad: Array,
+        m: Array,
+        v: Array,
+        grad_scale: float = 1.0,
+        master: Array | None = None,
     ) -> Array:
-        fast = param.dtype in _FAST and m.dtype == param.dtype and v.dtype == param.dtype
-        if fast and param.ndim > 0:  # (numpy gives scalars, not arrays, for 0-d arithmetic)
-            return _update_in_place(cfg, t, param, grad, m, v)
-        b1, b2 = cfg.betas
-        p = upcast(param)
-        g = upcast(grad)
-        if cfg.weight_decay is not None and not cfg.decoupled:
-            g = g + cfg.weight_decay * p
-        m_new = b1 * upcast(m) + (1.0 - b1) * g
-        v_new = b2 * upcast(v) + (1.0 - b2) * np.square(g)
-        m[...] = m_new
-        v[...] = v_new
-        m_hat = m_new / (1.0 - b1**t)
-        v_hat = v_new / (1.0 - b2**t)
-        step = cfg.lr * m_hat / (np.sqrt(v_hat) + cfg.eps)
-        if cfg.weight_decay is not None and cfg.decoupled:
-            step = step + (cfg.lr * cfg.weight_decay) * p
-        return (p - step).astype(param.dtype, copy=False)
+        def step(p: Array, g: Array) -> Array:
+            return _update(cfg, t, p, g, m, v)
+
+        return scaled_step(step, param, grad, grad_scale, master)
+
+
+def _update(cfg: AdamConfig, t: int, param: Array, grad: Array, m: Array, v: Array) -> Array:
+    """One step in the dtype of ``param`` (f16/bf16: computed in f32, rounded once)."""
+    fast = param.dtype in _FAST and m.dtype == param.dtype and v.dtype == param.dtype
+    if fast and param.ndim > 0:  # (numpy gives scalars, not arrays, for 0-d arithmetic)
+        return _update_in_place(cfg, t, param, grad, m, v)
+    b1, b2 = cfg.betas
+    p = upcast(param)
+    g = upcast(grad)
+    if cfg.weight_decay is not None and not cfg.decoupled:
+        g = g + cfg.weight_decay * p
+    m_new = b1 * upcast(m) + (1.0 - b1) * g
+    v_new = b2 * upcast(v) + (1.0 - b2) * np.square(g)
+    m[...] = m_new
+    v[...] = v_new
+    m_hat = m_new / (1.0 - b1**t)
+    v_hat = v_new / (1.0 - b2**t)
+    step = cfg.lr * m_hat / (np.sqrt(v_hat) + cfg.eps)
+    if cfg.weight_decay is not None and cfg.decoupled:
+        step = step + (cfg.lr * cfg.weight_decay) * p
+    return (p - step).astype(param.dtype, copy=False)
 
 
 def _update_in_place(

@@ -37,7 +37,9 @@ class RMSpropKernel(Protocol):
     """One parameter's RMSprop step on device storage. ``square_avg`` (always),
     ``grad_avg`` (``None`` unless centered) and ``velocity`` (``None`` without momentum) are
     updated in place; returns the parameter's new storage (the Cpu never writes into
-    ``param``)::
+    ``param``). ``grad`` is multiplied by ``grad_scale`` first; with ``master`` (the f32
+    master weights of an AMP parameter, f32 buffers) the step is taken on ``master``,
+    updated in place, and the return is it rounded to ``param``'s dtype::
 
         g = grad + wd * param                                      (L2 weight decay)
         sa = alpha * sa + (1 - alpha) * g²
@@ -56,6 +58,8 @@ class RMSpropKernel(Protocol):
         square_avg: Any,
         grad_avg: Any | None,
         velocity: Any | None,
+        grad_scale: float = 1.0,
+        master: Any | None = None,
     ) -> Any: ...
 
 
@@ -114,10 +118,18 @@ class RMSprop(Optimizer[RMSpropConfig]):
         return RMSpropConfig(lr, alpha, eps, momentum, self.centered, wd, decoupled)
 
     def update_param(
-        self, cfg: RMSpropConfig, param: Tensor[Any, Any, Any], grad: Any, state: dict[str, Any]
+        self,
+        cfg: RMSpropConfig,
+        param: Tensor[Any, Any, Any],
+        grad: Any,
+        state: dict[str, Any],
+        grad_scale: float,
+        master: Any | None,
     ) -> Any:
         square_avg = self.state_buffer(state, "square_avg", param)
         grad_avg = self.state_buffer(state, "grad_avg", param) if cfg.centered else None
         velocity = None if cfg.momentum is None else self.state_buffer(state, "velocity", param)
         kernel = RMSPROP_UPDATE.kernel(param.device)
-        return kernel.update(cfg, param._data, grad, square_avg, grad_avg, velocity)
+        return kernel.update(
+            cfg, param._data, grad, square_avg, grad_avg, velocity, grad_scale, master
+        )

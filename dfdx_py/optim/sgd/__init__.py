@@ -35,7 +35,10 @@ class SgdKernel(Protocol):
 
     ``velocity`` is the momentum buffer (``None`` without momentum), updated in place.
     Returns the parameter's new storage (the Cpu returns a new array and never writes into
-    ``param``; a Cuda kernel may update ``param`` in place and return it)::
+    ``param``; a Cuda kernel may update ``param`` in place and return it). ``grad`` is
+    multiplied by ``grad_scale`` first; with ``master`` (the f32 master weights of an AMP
+    parameter, an f32 ``velocity``) the step is taken on ``master``, updated in place, and
+    the return is it rounded to ``param``'s dtype::
 
         g = grad + wd * param                         (L2 weight decay)
         v = momentum * v + g;  g = v                  (classic)
@@ -43,7 +46,15 @@ class SgdKernel(Protocol):
         param - lr * g - lr * wd * param              (the last term: decoupled decay)
     """
 
-    def update(self, cfg: SgdConfig, param: Any, grad: Any, velocity: Any | None) -> Any: ...
+    def update(
+        self,
+        cfg: SgdConfig,
+        param: Any,
+        grad: Any,
+        velocity: Any | None,
+        grad_scale: float = 1.0,
+        master: Any | None = None,
+    ) -> Any: ...
 
 
 SGD_UPDATE = Op[SgdKernel]("sgd_update", __name__)
@@ -96,7 +107,14 @@ class Sgd(Optimizer[SgdConfig]):
         return SgdConfig(lr, momentum, self.nesterov, wd, decoupled)
 
     def update_param(
-        self, cfg: SgdConfig, param: Tensor[Any, Any, Any], grad: Any, state: dict[str, Any]
+        self,
+        cfg: SgdConfig,
+        param: Tensor[Any, Any, Any],
+        grad: Any,
+        state: dict[str, Any],
+        grad_scale: float,
+        master: Any | None,
     ) -> Any:
         velocity = None if cfg.momentum is None else self.state_buffer(state, "velocity", param)
-        return SGD_UPDATE.kernel(param.device).update(cfg, param._data, grad, velocity)
+        kernel = SGD_UPDATE.kernel(param.device)
+        return kernel.update(cfg, param._data, grad, velocity, grad_scale, master)

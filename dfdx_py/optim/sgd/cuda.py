@@ -3,13 +3,15 @@
 The momentum buffer is updated in place; the new parameter goes to fresh storage, read and
 written in the same pass (the same memory traffic as an in-place update), so a tensor still
 sharing the old storage (``p.detach()``) keeps its values, as on the Cpu. The kernel also
-runs in place (``out`` = ``param``).
+runs in place (``out`` = ``param``). An AMP parameter's step is the same one launch: it reads
+the f32 master and the half gradient, and writes the master and the half parameter.
 """
 
 from __future__ import annotations
 
-from dfdx_py.devices.cuda.context import compute_type, state_suffix
+from dfdx_py.devices.cuda.context import compute_type
 from dfdx_py.devices.cuda.storage import CudaArray
+from dfdx_py.optim.cuda_common import update_kernel
 from dfdx_py.optim.sgd import SGD_UPDATE, SgdConfig
 
 L2, DECOUPLED, NESTEROV = 1, 2, 4
@@ -19,10 +21,16 @@ L2, DECOUPLED, NESTEROV = 1, 2, 4
 @SGD_UPDATE.register("cuda")
 class SgdCuda:
     def update(
-        self, cfg: SgdConfig, param: CudaArray, grad: CudaArray, velocity: CudaArray | None
+        self,
+        cfg: SgdConfig,
+        param: CudaArray,
+        grad: CudaArray,
+        velocity: CudaArray | None,
+        grad_scale: float = 1.0,
+        master: CudaArray | None = None,
     ) -> CudaArray:
         states = () if velocity is None else (velocity.dtype,)
-        kernel = f"sgd_update_{state_suffix('Sgd', param.dtype, *states)}"
+        kernel, source, master_ptr = update_kernel("Sgd", "sgd_update", param, master, *states)
         out: CudaArray = param.ctx.empty(param.shape, param.dtype)
         if param.size == 0:
             return out
@@ -37,10 +45,12 @@ class SgdCuda:
         args = (
             param.size,
             options,
-            param.ptr,
+            source,
             grad.ptr,
             velocity_ptr,
             out.ptr,
+            master_ptr,
+            real(grad_scale),
             real(cfg.lr),
             real(cfg.momentum or 0.0),
             real(wd or 0.0),
