@@ -27,6 +27,8 @@ import dfdx_py as dfdx
 from dfdx_py import losses, nn, optim
 
 ROOT = Path(__file__).resolve().parents[1]
+SECTIONS = ["elementwise", "rows", "matmul", "mlp", "transformer", "memory"]
+"""What ``--only`` can pick."""
 
 
 class Bench:
@@ -245,6 +247,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
     parser.add_argument("--emulator", action="store_true", help="CPU emulation, no GPU")
+    parser.add_argument(
+        "--only", metavar="WORD", help=f"run only these benchmarks: one of {', '.join(SECTIONS)}"
+    )
     args = parser.parse_args()
     quick = args.quick or args.emulator
     b = Bench(args.emulator)
@@ -255,20 +260,34 @@ def main() -> None:
           f"{bandwidth / 1e12:.2f} TB/s\n")  # fmt: skip
     print("| benchmark | dfdx_py | PyTorch | ratio | dfdx_py achieves |")
     print("|---|---:|---:|---:|---|", flush=True)
-    elementwise(b, 1 << (12 if quick else 28), bandwidth)
-    rows(b, (64, 128) if quick else (16384, 4096), bandwidth)
-    matmul(b, 64 if quick else 8192)
-    matmul_half(b, 64 if quick else 8192)
+    n = 64 if quick else 8192
+    sections: dict[str, Callable[[], Any]] = {
+        "elementwise": lambda: elementwise(b, 1 << (12 if quick else 28), bandwidth),
+        "rows": lambda: rows(b, (64, 128) if quick else (16384, 4096), bandwidth),
+        "matmul": lambda: matmuls(b, n),
+        "mlp": lambda: mlp(b, quick),
+        "transformer": lambda: transformers(b, quick),
+        "memory": lambda: print(f"\n{memory_steady(b, 200 if quick else 10_000)}"),
+    }
+    assert list(sections) == SECTIONS
+    for name, run in sections.items():
+        if args.only in (None, name):
+            run()
+
+
+def matmuls(b: Bench, n: int) -> None:
+    matmul(b, n)
+    matmul_half(b, n)
+
+
+def transformers(b: Bench, quick: bool) -> None:
+    for amp in (False, True):
+        transformer_step(b, *((2, 8, 32, 4) if quick else (16, 256, 512, 8)), amp)
+
+
+def mlp(b: Bench, quick: bool) -> None:
     ours, theirs, _ = mlp_step(b, 256)
     b.pair("MLP 784-512-512-10 train step (Adam), batch 256", ours, theirs, 5 if quick else 50)
-    for amp in (False, True):
-        if quick:
-            transformer_step(b, 2, 8, 32, 4, amp)
-        else:
-            transformer_step(b, 16, 256, 512, 8, amp)
-    memory = memory_steady(b, 200 if quick else 10_000)
-
-    print(f"\n{memory}")
 
 
 def _row(label: str, t_ours: float, t_theirs: float, achieved: str) -> str:

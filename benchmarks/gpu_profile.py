@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import collections
+import cProfile
+import pstats
 import statistics
 import sys
 import time
@@ -47,6 +49,12 @@ def timed(fn: Callable[[], Any], sync: Callable[[], None], iters: int = 20) -> t
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--emulator", action="store_true")
+    parser.add_argument(
+        "--cprofile", type=int, default=0, metavar="N",
+        help="also profile 20 of dfdx_py's steps with cProfile and print the N functions "
+        "that take the most host time",
+    )  # fmt: skip
+    parser.add_argument("--amp", action="store_true", help="the AMP[bf16] model")
     args = parser.parse_args()
     if args.emulator:
         sys.path.insert(0, str(ROOT))
@@ -58,9 +66,10 @@ def main() -> None:
         dev = dfdx.Cuda(0)
         tdev, batch, seq, d, heads = "cuda", 16, 256, 512, 8
 
-    block = dev.build_module(nn.TransformerEncoderBlock[d, heads, 4 * d], dfdx.f32)
+    dtype: Any = dfdx.AMP[dfdx.bf16] if args.amp else dfdx.f32
+    block = dev.build_module(nn.TransformerEncoderBlock[d, heads, 4 * d], dtype)
     opt = optim.Adam(block, lr=1e-4)
-    x = dev.sample_normal((batch, seq, d))
+    x = dev.sample_normal((batch, seq, d)).to_dtype(dtype)
     grads = block.alloc_grads()
 
     def ours() -> None:
@@ -72,11 +81,13 @@ def main() -> None:
 
     tb = torch.nn.TransformerEncoderLayer(d, heads, 4 * d, dropout=0.0, batch_first=True).to(tdev)
     topt = torch.optim.Adam(tb.parameters(), lr=1e-4)
-    tx = torch.from_numpy(x.numpy()).to(tdev)
+    tx = torch.from_numpy(x.numpy().astype("float32")).to(tdev)
 
     def theirs() -> None:
         topt.zero_grad(set_to_none=True)
-        tb(tx).square().mean().backward()
+        with torch.autocast(tdev, dtype=torch.bfloat16, enabled=args.amp):
+            loss = tb(tx).square().mean()
+        loss.backward()
         topt.step()
 
     def sync_theirs() -> None:
@@ -105,12 +116,23 @@ def main() -> None:
 
     e_ours, t_ours = timed(ours, dev.synchronize)
     e_theirs, t_theirs = timed(theirs, sync_theirs)
-    print(f"transformer encoder block step, d={d}, {heads} heads, seq {seq}, batch {batch}")
+    kind = "AMP[bf16] vs torch.autocast(bf16)" if args.amp else "f32"
+    print(f"transformer encoder block step, {kind}, d={d}, {heads} heads, seq {seq}, batch {batch}")
     print(f"dfdx_py: enqueue {e_ours * 1e3:.2f} ms, total {t_ours * 1e3:.2f} ms")
     print(f"PyTorch: enqueue {e_theirs * 1e3:.2f} ms, total {t_theirs * 1e3:.2f} ms")
     print(f"dfdx_py launches per step: {sum(per_step.values())}")
     for name, n in sorted(per_step.items(), key=lambda kv: -kv[1]):
         print(f"  {n:4d}  {name}")
+    if args.cprofile:
+        profile = cProfile.Profile()
+        profile.enable()
+        for _ in range(20):
+            ours()
+        profile.disable()
+        dev.synchronize()
+        print("\nhost time of 20 dfdx_py steps by function (cProfile; tottime: in the function")
+        print("itself, cumtime: with what it calls)")
+        pstats.Stats(profile, stream=sys.stdout).sort_stats("tottime").print_stats(args.cprofile)
 
 
 if __name__ == "__main__":

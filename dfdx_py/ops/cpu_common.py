@@ -31,6 +31,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import numpy as np
@@ -143,6 +144,51 @@ def row_sums(block: Array) -> Array:
     """The sums of the rows of a 2-D block (numpy's SIMD pairwise sum, no BLAS)."""
     sums: Array = np.add.reduce(block, axis=1)
     return sums
+
+
+EINSUM_SUM_MAX = 8192
+"""``fast_row_sums`` adds rows up to this long with ``np.einsum``, longer ones with
+``row_sums``: einsum's error grows faster with the length (measured on rows of positive f32
+values: ~2e-7 relative up to 8192, 8e-7 at 16384, 1.4e-6 at 131072; the pairwise sum stays
+near 1e-7)."""
+
+
+def fast_row_sums(block: Array) -> Array:
+    """The sums of the rows of a 2-D f32/f64 block, 2.5x faster than ``row_sums`` on rows of
+    1024: ``np.einsum("ij->i")`` keeps SIMD accumulators where numpy's reduction runs a scalar
+    pairwise sum (no BLAS either, and it releases the GIL). Rows longer than
+    ``EINSUM_SUM_MAX`` go to ``row_sums``, which is more accurate there."""
+    if block.shape[1] > EINSUM_SUM_MAX:
+        return row_sums(block)
+    sums: Array = np.einsum("ij->i", block)
+    return sums
+
+
+_ROW_BUFFER_MIN = 512
+
+
+@contextmanager
+def row_broadcast_buffer(n: int) -> Iterator[None]:
+    """Within it, an op between rows of length ``n`` and one value per row (``block *
+    col[:, None]``, ``block - block.max(axis=1, keepdims=True)``) runs at the speed of a plain
+    elementwise op: measured (numpy 2.x) 1.5-2x faster for ``512 <= n < 8192``.
+
+    A broadcast row op whose rows are shorter than numpy's ufunc buffer (``np.getbufsize()``,
+    8192 elements) runs through its buffered iterator at about half speed; with the buffer
+    size set to the row length (a multiple of 16, as numpy requires) the inner loop runs
+    over each row in place. Rows shorter than 512 are left alone (there the short inner loops
+    cost more than the buffering), and so are rows at least as long as the buffer. The buffer
+    size is per thread (a context variable since numpy 2) and is restored on exit."""
+    size = n - n % 16
+    old = np.getbufsize()
+    if size < _ROW_BUFFER_MIN or size >= old:
+        yield
+        return
+    np.setbufsize(size)
+    try:
+        yield
+    finally:
+        np.setbufsize(old)
 
 
 def map_row_blocks(fn: BlockFn, x: Array, out: Array) -> None:

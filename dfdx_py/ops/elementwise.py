@@ -276,22 +276,23 @@ class UnaryCuda:
     kernel: str | None = None
 
     def forward(self, x: Any, *params: Any) -> Any:
-        from dfdx_py.devices.cuda.context import suffix
+        from dfdx_py.devices.cuda.context import suffix, vector_items
 
         out = x.ctx.empty(x.shape, x.dtype)
         if x.size:
             name = f"{self.kernel or self.module}_fwd_{suffix(x.dtype)}"
-            x.ctx.launch(self.module, name, x.size, (x.size, *_scalars(x, params), x.ptr, out.ptr))
+            args = (x.size, *_scalars(x, params), x.ptr, out.ptr)
+            x.ctx.launch(self.module, name, vector_items(x.size, x.dtype), args)
         return out
 
     def backward(self, x: Any, y: Any, grad_y: Any, *params: Any) -> Any:
-        from dfdx_py.devices.cuda.context import suffix
+        from dfdx_py.devices.cuda.context import suffix, vector_items
 
         grad_x = x.ctx.empty(x.shape, x.dtype)
         if x.size:
             name = f"{self.kernel or self.module}_bwd_{suffix(x.dtype)}"
             args = (x.size, *_scalars(x, params), x.ptr, y.ptr, grad_y.ptr, grad_x.ptr)
-            x.ctx.launch(self.module, name, x.size, args)
+            x.ctx.launch(self.module, name, vector_items(x.size, x.dtype), args)
         return grad_x
 
 
@@ -303,12 +304,13 @@ class BinaryCuda:
     kernel: str | None = None
 
     def forward(self, a: Any, b: Any) -> Any:
-        from dfdx_py.devices.cuda.context import suffix
+        from dfdx_py.devices.cuda.context import suffix, vector_items
 
         out = a.ctx.empty(a.shape, a.dtype)
         if a.size:
             name = f"{self.kernel or self.module}_fwd_{suffix(a.dtype)}"
-            a.ctx.launch(self.module, name, a.size, (a.size, a.ptr, b.ptr, out.ptr))
+            args = (a.size, a.ptr, b.ptr, out.ptr)
+            a.ctx.launch(self.module, name, vector_items(a.size, a.dtype), args)
         return out
 
     def backward(

@@ -27,6 +27,21 @@ PTX_DIR = Path(__file__).resolve().parents[2] / "ops" / "kernels" / "ptx"
 BLOCK = 256
 """Threads per block of the elementwise (grid-stride) kernels."""
 
+GRID_LIMIT = 1 << 20
+"""The most blocks a launch gets without an explicit grid; larger launches loop with the
+grid stride. Up to it, a streaming kernel gets one block per ``BLOCK`` items, which keeps
+the most memory accesses in flight (an H200 reads 4.18 TB/s this way against 3.86 TB/s
+with 32 blocks per multiprocessor)."""
+
+VECTOR_BYTES = 16
+"""The bytes one thread of a ``VEC_LOOP`` kernel (kernel_macros.cuh) loads at a time."""
+
+
+def vector_items(n: int, dtype: np.dtype[Any]) -> int:
+    """The threads a ``VEC_LOOP`` kernel needs for ``n`` elements of ``dtype``: one per
+    16-byte vector (4 f32, 8 f16), the few left over done in the grid-stride tail."""
+    return -(-n // max(VECTOR_BYTES // dtype.itemsize, 1))
+
 SUFFIX = {
     f16.numpy: "f16",
     bf16.numpy: "bf16",
@@ -161,12 +176,13 @@ class CudaContext:
         """Run kernel ``name`` of ``<module>.ptx`` over ``n`` items on the default stream.
 
         ``args`` are the kernel's parameters: Python ints for sizes and device pointers,
-        numpy scalars for typed values. Without ``grid``, ``n`` items get ``block`` threads
-        each, at most 32 blocks per multiprocessor (the kernels loop with a grid stride).
+        numpy scalars for typed values. Without ``grid``, the items get one thread each, in
+        blocks of ``block`` threads, at most ``GRID_LIMIT`` blocks (the kernels loop with a
+        grid stride). For a ``VEC_LOOP`` kernel an item is a vector: ``vector_items``.
         """
         fn = self._functions.get((module, name)) or self.function(module, name, args)
         if grid is None:
-            grid = max(1, min(-(-n // block), 32 * self.sm_count))
+            grid = max(1, min(-(-n // block), GRID_LIMIT))
         with driver_errors(f"launch {name}"):
             fn.prepared_async_call((grid, 1, 1), (block, 1, 1), None, *args, shared_size=shared)
 
