@@ -107,6 +107,7 @@ def main() -> None:
         counts["cublas gemm"] += 1
         return gemm(*a, **k)
 
+    ours()  # the first step also makes the AMP master weights
     ctx.launch = counting_launch
     ctx.cublas.gemm = counting_gemm
     ours()

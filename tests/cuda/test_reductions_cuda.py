@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 import dfdx_py as dfdx
+from dfdx_py.devices.cuda.layout import SPLIT_CHUNK, reduce, split_count
 from dfdx_py.ops.broadcast_to import BROADCAST_TO
 from dfdx_py.ops.cuda_rows import MAX_GRID, MAX_THREADS, ROW_CACHE, row_threads
 from dfdx_py.ops.log_softmax import LOG_SOFTMAX
@@ -224,3 +225,54 @@ def test_broadcast_to(cuda, cpu, x_shape, shape, axes, dtype):
         with quiet():  # f16 sums of the longest case overflow to inf (on both devices)
             want = k_cpu.backward(g, axes)
         np.testing.assert_array_equal(grad, want)
+
+
+# -- few long rows: split into parts, two launches (reduce.cu) -------------------------------
+
+SPLIT_SHAPES = [(1, 100_003), (3, 40_000), (2, SPLIT_CHUNK + 1), (5, 3 * SPLIT_CHUNK + 8)]
+
+
+@pytest.mark.parametrize("lanes", [1, 2, 4, 8])
+@pytest.mark.parametrize("n", [SPLIT_CHUNK + 1, 40_000, 100_003, 10**8])
+@pytest.mark.parametrize("rows", [1, 3, 1000])
+def test_split_parts_cover_each_row_once(cuda, rows, n, lanes):
+    splits, chunk = split_count(cuda.ctx, rows, n, lanes)
+    assert (splits - 1) * chunk < n <= splits * chunk
+    if splits > 1:
+        assert chunk % lanes == 0 and chunk >= SPLIT_CHUNK // 2
+        assert rows * splits <= 8 * cuda.ctx.sm_count
+    else:
+        assert rows >= 4 * cuda.ctx.sm_count
+
+
+@pytest.mark.parametrize("dtype", ["f32", "f64", "f16", "bf16", "i64"])
+@pytest.mark.parametrize("shape", SPLIT_SHAPES, ids=str)
+def test_split_reductions_of_long_rows(cuda, shape, dtype):
+    """sum, max and min of a few long rows (split in parts when the GPU would idle) equal
+    numpy's: max and min exactly, sums within rounding of the terms' size."""
+    np_dtype = np.int64 if dtype == "i64" else getattr(dfdx, dtype).numpy
+    rng = np.random.default_rng(sum(shape))
+    x = rng.standard_normal(shape) * 100
+    x = np.round(x).astype(np_dtype) if dtype == "i64" else x.astype(np_dtype)
+    wide = x.astype(np.float64)
+    for op, want in (("max", wide.max(1)), ("min", wide.min(1)), ("sum", wide.sum(1))):
+        got = down(cuda, reduce(up(cuda, x), (1,), op)).astype(np.float64)
+        if op != "sum" or dtype == "i64":
+            np.testing.assert_array_equal(got, want)
+        else:
+            half_ulp = {"f16": 2.0**-11, "bf16": 2.0**-8}.get(dtype, 0.0)
+            bound = 1e-6 * np.abs(wide).sum(1) + half_ulp * np.abs(want)
+            assert np.all(np.abs(got - want) <= bound), (got, want)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_split_max_min_propagate_nan_and_inf(cuda, dtype):
+    x = np.zeros((2, 50_000), dtype)
+    x[0, 45_001] = np.nan  # in a late part of the row
+    x[1, 3] = np.inf
+    x[1, 49_999] = -np.inf
+    with quiet():
+        for op in ("max", "min"):
+            got = down(cuda, reduce(up(cuda, x), (1,), op))
+            want = getattr(np, op)(x, axis=1)
+            np.testing.assert_array_equal(got, want)

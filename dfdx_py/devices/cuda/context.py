@@ -42,6 +42,7 @@ def vector_items(n: int, dtype: np.dtype[Any]) -> int:
     16-byte vector (4 f32, 8 f16), the few left over done in the grid-stride tail."""
     return -(-n // max(VECTOR_BYTES // dtype.itemsize, 1))
 
+
 SUFFIX = {
     f16.numpy: "f16",
     bf16.numpy: "bf16",

@@ -102,6 +102,42 @@ def ones(ctx: Any, dtype: np.dtype[Any], n: int) -> CudaArray:
     return vec
 
 
+SPLIT_CHUNK = 8192
+"""Rows longer than this many elements are split into parts of at least this length when
+there are too few rows to fill the GPU (``reduce.cu``)."""
+
+
+def split_count(ctx: Any, rows: int, n: int, lanes: int) -> tuple[int, int]:
+    """``(splits, chunk)``: into how many parts of ``chunk`` elements (a multiple of
+    ``lanes``) each of ``rows`` rows of ``n`` is reduced, so that there are some four blocks
+    per multiprocessor; ``(1, n)`` when the rows alone give that many."""
+    wanted = 4 * ctx.sm_count
+    if rows >= wanted or n <= SPLIT_CHUNK:
+        return 1, n
+    splits = min(-(-wanted // rows), -(-n // SPLIT_CHUNK))
+    chunk = -(-n // splits)
+    chunk = -(-chunk // lanes) * lanes
+    return -(-n // chunk), chunk
+
+
+def reduce_rows(x: CudaArray, rows: int, n: int, op: str, out: CudaArray) -> None:
+    """``op`` ("sum", "max" or "min") of each row of the contiguous ``(rows, n)`` array ``x``
+    into ``out``: one block per row, or parts of a few long rows in blocks of their own
+    whose partial results a second launch combines."""
+    name = suffix(x.dtype)
+    splits, chunk = split_count(x.ctx, rows, n, max(16 // x.dtype.itemsize, 1))
+    if splits == 1:
+        x.ctx.launch("reduce", f"{op}_rows_{name}", rows, (rows, n, x.ptr, out.ptr),
+                     grid=min(rows, 65535))  # fmt: skip
+        return
+    partials = x.ctx.empty((rows, splits), np.dtype(compute_type(x.dtype)))
+    args = (rows, n, splits, chunk, x.ptr, partials.ptr)
+    x.ctx.launch("reduce", f"{op}_split_{name}", rows * splits, args,
+                 grid=min(rows * splits, 65535))  # fmt: skip
+    x.ctx.launch("reduce", f"{op}_partials_{name}", rows, (rows, splits, partials.ptr, out.ptr),
+                 grid=min(rows, 65535))  # fmt: skip
+
+
 def reduce(x: CudaArray, axes: tuple[int, ...], op: str) -> CudaArray:
     """``op`` ("sum", "max" or "min") over ``axes`` (sorted), the axes removed.
 
@@ -120,10 +156,7 @@ def reduce(x: CudaArray, axes: tuple[int, ...], op: str) -> CudaArray:
             x.ctx.cublas.gemm(suffix(x.dtype), 1, rows, n, vec.ptr, False, x.ptr,
                               False, out.ptr)  # fmt: skip
             return out
-        moved = move_last(x, axes)
-        grid = min(rows, 65535)
-        x.ctx.launch("reduce", f"{op}_rows_{suffix(x.dtype)}", rows, (rows, n, moved.ptr, out.ptr),
-                     grid=grid)  # fmt: skip
+        reduce_rows(move_last(x, axes), rows, n, op, out)
     elif rows:  # an empty axis: the sum of nothing is 0 (max and min refuse empty axes)
         with driver_errors("fill with zeros"):
             x.ctx.drv.memset_d8(out.ptr, 0, out.nbytes)
