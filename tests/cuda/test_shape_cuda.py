@@ -16,6 +16,8 @@ import numpy as np
 import pytest
 
 import dfdx_py as dfdx
+from dfdx_py.devices.cuda.context import CudaContext
+from dfdx_py.devices.cuda.layout import simplified, strided_copy
 from dfdx_py.ops.concat import CONCAT
 from dfdx_py.ops.permute import PERMUTE
 from dfdx_py.ops.reshape import RESHAPE
@@ -280,3 +282,62 @@ def test_tril_triu(cuda: Any, dtype: Any, shape: tuple[int, ...]) -> None:
     for k in [-(2**70), -68, -3, -1, 0, 1, 2, 66, 2**70]:
         same(down(cuda, TRIL.kernel(cuda).forward(x, k)), np.tril(a, max(-100, min(100, k))))
         same(down(cuda, TRIU.kernel(cuda).forward(x, k)), np.triu(a, max(-100, min(100, k))))
+
+
+# -- the strided kernels' fast paths (layout.py) ---------------------------------------------
+
+
+def test_simplified_merges_contiguous_dims_and_drops_ones() -> None:
+    assert simplified((2, 3, 4), (12, 4, 1)) == ((24,), (1,))  # contiguous: one run
+    assert simplified((2, 1, 3, 4), (12, 99, 4, 1)) == ((24,), (1,))
+    assert simplified((2, 3, 4), (4, 8, 1)) == ((2, 3, 4), (4, 8, 1))  # a permute stays
+    assert simplified((4, 2, 8, 64), (1024, 64, 128, 1)) == ((4, 2, 8, 64), (1024, 64, 128, 1))
+    assert simplified((5, 3), (0, 1)) == ((5, 3), (0, 1))  # a broadcast keeps its 0
+    assert simplified((1, 1), (7, 9)) == ((), ())
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+@pytest.mark.parametrize(
+    ("shape", "axes"),
+    [
+        ((2, 5, 4, 16), (0, 2, 1, 3)),  # heads: rows of 16 move whole (16-byte vectors)
+        ((2, 5, 4, 24), (0, 2, 1, 3)),  # rows of 24: whole vectors for 1, 2, 4 and 8 bytes
+        ((3, 7, 5), (1, 0, 2)),  # rows of 5: one element at a time
+        ((6, 32), (1, 0)),  # a transpose
+    ],
+)
+def test_permutes_with_and_without_vectors(
+    cpu: Any, cuda: Any, shape: Any, axes: Any, dtype: Any
+) -> None:
+    x = values(shape, dtype)
+    want = PERMUTE.kernel(cpu).forward(x, axes)
+    same(down(cuda, PERMUTE.kernel(cuda).forward(up(cuda, x), axes)), want)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, dfdx.f16.numpy, np.int64, np.bool_], ids=str)
+@pytest.mark.parametrize("start", [0, 1, 8, 16])
+def test_slices_forward_and_back_at_any_alignment(
+    cpu: Any, cuda: Any, dtype: Any, start: int
+) -> None:
+    """A slice of rows starting at ``start``: 16-byte vectors where the offset allows
+    (gather forward, scatter backward), elements otherwise; the same values either way."""
+    a = values((4, 64), dtype)
+    index = (slice(None), slice(start, start + 32))
+    normal = normalize_index(index, a.shape)
+    got = down(cuda, SLICE.kernel(cuda).forward(up(cuda, a), normal))
+    same(got, a[index])
+    grad_y = values(a[index].shape, dtype, seed=1)
+    back = SLICE.kernel(cuda).backward(up(cuda, grad_y), normal, a.shape)
+    same(down(cuda, back), SLICE.kernel(cpu).backward(grad_y, normal, a.shape))
+
+
+def test_copies_beyond_32_bit_offsets_use_wide_indices(cuda: Any) -> None:
+    """The strided kernels switch to 64-bit indices when an offset passes 2^31: a view of
+    the last elements of a 2^31 + 64 element bool array (2 GiB of device memory)."""
+    if not isinstance(cuda.ctx, CudaContext):
+        pytest.skip("needs a real GPU (2 GiB of device memory; the emulator runs few threads)")
+    n = (1 << 31) + 64
+    big = cuda.ctx.empty((n,), np.dtype(np.bool_))
+    cuda.ctx.drv.memset_d8(big.ptr, 1, n)
+    out = strided_copy(big, (3,), (5,), n - 11)  # elements n-11, n-6, n-1
+    np.testing.assert_array_equal(cuda._to_numpy(out), [True, True, True])

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from dfdx_py.devices.cuda.context import compute_type, suffix
+from dfdx_py.devices.cuda.context import VECTOR_BYTES, compute_type, suffix
 from dfdx_py.devices.cuda.driver import driver_errors
 from dfdx_py.devices.cuda.storage import CudaArray
 from dfdx_py.errors import DeviceError
@@ -31,17 +31,44 @@ def contiguous_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(reversed(strides))
 
 
+def simplified(
+    shape: tuple[int, ...], strides: tuple[int, ...]
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The same walk over fewer dims: dims of 1 dropped, and a dim merged into the one
+    before it where the source steps over it contiguously (``strides[k] == strides[k + 1] *
+    shape[k + 1]``; the destination is contiguous, so there it always is)."""
+    dims: list[int] = []
+    steps: list[int] = []
+    for d, st in zip(shape, strides, strict=True):
+        if d == 1:
+            continue
+        if dims and steps[-1] == st * d:
+            dims[-1] *= d
+            steps[-1] = st
+        else:
+            dims.append(d)
+            steps.append(st)
+    return tuple(dims), tuple(steps)
+
+
 def _strided(kernel: str, x: CudaArray, out: CudaArray, shape: tuple[int, ...],
              strides: tuple[int, ...], offset: int) -> None:  # fmt: skip
-    if len(shape) > MAX_DIMS:
-        raise DeviceError(f"Cuda: {len(shape)} dims; the Cuda kernels handle up to {MAX_DIMS}")
-    pad = MAX_DIMS - len(shape)
-    dims = (1,) * pad + tuple(shape)
-    steps = (0,) * pad + tuple(strides)
     n = math.prod(shape)
-    if n:
-        args = (n, *dims, *steps, offset, x.ptr, out.ptr)
-        x.ctx.launch("strided", f"{kernel}_{suffix(x.dtype)}", n, args)
+    if not n:
+        return
+    dims, steps = simplified(shape, strides)
+    if len(dims) > MAX_DIMS:
+        raise DeviceError(f"Cuda: {len(shape)} dims; the Cuda kernels handle up to {MAX_DIMS}")
+    name = suffix(x.dtype)
+    lanes = VECTOR_BYTES // x.dtype.itemsize
+    if dims and steps[-1] == 1 and all(v % lanes == 0 for v in (dims[-1], offset, *steps[:-1])):
+        # whole 16-byte vectors: each row of the view starts and ends on one
+        name, n, offset = "v16", n // lanes, offset // lanes
+        dims = (*dims[:-1], dims[-1] // lanes)
+        steps = (*(st // lanes for st in steps[:-1]), 1)
+    pad = MAX_DIMS - len(dims)
+    args = (n, *(1,) * pad, *dims, *(0,) * pad, *steps, offset, x.ptr, out.ptr)
+    x.ctx.launch("strided", f"{kernel}_{name}", n, args)
 
 
 def strided_copy(
