@@ -184,8 +184,11 @@ class CudaContext:
         fn = self._functions.get((module, name)) or self.function(module, name, args)
         if grid is None:
             grid = max(1, min(-(-n // block), GRID_LIMIT))
-        with driver_errors(f"launch {name}"):
+        try:  # (no context manager here: this runs for every kernel)
             fn.prepared_async_call((grid, 1, 1), (block, 1, 1), None, *args, shared_size=shared)
+        except Exception:
+            with driver_errors(f"launch {name}"):
+                raise
 
     def _release(self) -> None:
         """At interpreter exit: give cached memory back and pop the context we pushed."""

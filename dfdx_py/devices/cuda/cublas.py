@@ -106,6 +106,15 @@ class Cublas:
             + [ctypes.c_int, ctypes.c_int, ctypes.c_int]
         )
         self.tf32 = False
+        # what every call passes, made once: the functions and the scalars 1 and 0
+        self._gemm = {"f32": self.lib.cublasSgemm_v2, "f64": self.lib.cublasDgemm_v2}
+        self._batched = {
+            "f32": self.lib.cublasSgemmStridedBatched,
+            "f64": self.lib.cublasDgemmStridedBatched,
+        }
+        self._scalar = {"f32": ctypes.c_float, "f64": ctypes.c_double}
+        self._one = {k: ctypes.byref(t(1.0)) for k, t in self._scalar.items()}
+        self._zero = {k: ctypes.byref(t(0.0)) for k, t in self._scalar.items()}
 
     def set_tf32(self, enabled: bool) -> None:
         """f32 GEMMs on tensor cores in TF32 (10-bit mantissa products), or exact f32."""
@@ -149,20 +158,19 @@ class Cublas:
             return
         if dtype not in ("f32", "f64") or c_dtype not in (None, dtype):
             raise DeviceError(f"Cuda: matmul in {dtype} is not supported by this cuBLAS path")
-        scalar = ctypes.c_float if dtype == "f32" else ctypes.c_double
-        alpha_v, beta_v = scalar(1.0), scalar(beta)
-        prefix = "cublasS" if dtype == "f32" else "cublasD"
+        one = self._one[dtype]
+        beta_p = self._zero[dtype] if beta == 0.0 else ctypes.byref(self._scalar[dtype](beta))
         if batch == 1:
-            status = getattr(self.lib, prefix + "gemm_v2")(
-                self.handle, op_b, op_a, n, m, k, ctypes.byref(alpha_v),
-                b, ldb, a, lda, ctypes.byref(beta_v), c, n,
+            status = self._gemm[dtype](
+                self.handle, op_b, op_a, n, m, k, one, b, ldb, a, lda, beta_p, c, n,
             )  # fmt: skip
         else:
-            status = getattr(self.lib, prefix + "gemmStridedBatched")(
-                self.handle, op_b, op_a, n, m, k, ctypes.byref(alpha_v),
-                b, ldb, stride_b, a, lda, stride_a, ctypes.byref(beta_v), c, n, stride_c, batch,
+            status = self._batched[dtype](
+                self.handle, op_b, op_a, n, m, k, one,
+                b, ldb, stride_b, a, lda, stride_a, beta_p, c, n, stride_c, batch,
             )  # fmt: skip
-        self._check("gemm", status)
+        if status:
+            self._check("gemm", status)
 
     def _gemm_half(self, types: tuple[int, int], op_a: int, op_b: int, m: int, n: int, k: int,
                    a: int, lda: int, b: int, ldb: int, c: int, beta: float, batch: int,
@@ -170,20 +178,22 @@ class Cublas:
         """``gemm`` of half ``A`` and ``B`` in f32; ``types``: the cudaDataType of ``A`` and
         ``B``, and of ``C``."""
         kind, c_kind = types
-        alpha_v, beta_v = ctypes.c_float(1.0), ctypes.c_float(beta)
+        one = self._one["f32"]
+        beta_p = self._zero["f32"] if beta == 0.0 else ctypes.byref(ctypes.c_float(beta))
         if batch == 1:
             status = self.lib.cublasGemmEx(
-                self.handle, op_b, op_a, n, m, k, ctypes.byref(alpha_v),
-                b, kind, ldb, a, kind, lda, ctypes.byref(beta_v), c, c_kind, n,
+                self.handle, op_b, op_a, n, m, k, one,
+                b, kind, ldb, a, kind, lda, beta_p, c, c_kind, n,
                 _COMPUTE_32F, _GEMM_DEFAULT,
             )  # fmt: skip
         else:
             status = self.lib.cublasGemmStridedBatchedEx(
-                self.handle, op_b, op_a, n, m, k, ctypes.byref(alpha_v),
-                b, kind, ldb, stride_b, a, kind, lda, stride_a, ctypes.byref(beta_v),
+                self.handle, op_b, op_a, n, m, k, one,
+                b, kind, ldb, stride_b, a, kind, lda, stride_a, beta_p,
                 c, c_kind, n, stride_c, batch, _COMPUTE_32F, _GEMM_DEFAULT,
             )  # fmt: skip
-        self._check("gemm", status)
+        if status:
+            self._check("gemm", status)
 
     def _check(self, what: str, status: Any) -> None:
         if status != 0:
