@@ -30,6 +30,10 @@ void dfdx_emu_set_block(unsigned block, unsigned grid) {
 #define __syncthreads() ((void)0)
 #define __launch_bounds__(...)
 
+// A warp of one thread: every lane is this thread (kernels shuffle only in blocks of at
+// least 32 threads, which the emulator never runs).
+template <typename T> inline T __shfl_xor_sync(unsigned, T v, int) { return v; }
+
 using std::isnan;
 using std::isinf;
 

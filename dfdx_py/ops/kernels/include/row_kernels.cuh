@@ -31,10 +31,26 @@ template <typename T> struct Max {
     __device__ __forceinline__ T operator()(T a, T b) const { return max_of(a, b); }
 };
 
-// v combined over the threads of the block by op (a tree in part, a __shared__ array of
-// MAX_THREADS); every thread gets the result.
+// v combined over the threads of the block by op; every thread gets the result. A block of
+// whole warps, a power of two of them (row_threads), combines within each warp by register
+// shuffles, then each warp combines the warps' results from part (a __shared__ array of
+// MAX_THREADS); any other block size uses a tree in part.
 template <typename T, typename Op>
 __device__ __forceinline__ T block_reduce(T v, T *part, Op op) {
+    const unsigned threads = blockDim.x;
+    if (threads >= 32 && (threads & (threads - 1)) == 0) {
+#pragma unroll
+        for (unsigned o = 16; o > 0; o >>= 1) v = op(v, __shfl_xor_sync(0xffffffffu, v, o));
+        const unsigned warps = threads / 32, lane = threadIdx.x & 31;
+        if (warps == 1) return v;
+        if (lane == 0) part[threadIdx.x / 32] = v;
+        __syncthreads();
+        v = part[lane & (warps - 1)];
+        for (unsigned o = warps / 2; o > 0; o >>= 1)
+            v = op(v, __shfl_xor_sync(0xffffffffu, v, o));
+        __syncthreads();  // part is free again for the next reduction
+        return v;
+    }
     const unsigned t = threadIdx.x;
     part[t] = v;
     __syncthreads();
