@@ -294,6 +294,7 @@ def test_simplified_merges_contiguous_dims_and_drops_ones() -> None:
     assert simplified((4, 2, 8, 64), (1024, 64, 128, 1)) == ((4, 2, 8, 64), (1024, 64, 128, 1))
     assert simplified((5, 3), (0, 1)) == ((5, 3), (0, 1))  # a broadcast keeps its 0
     assert simplified((1, 1), (7, 9)) == ((), ())
+    assert simplified((3, 4), (-4, -1)) == ((12,), (-1,))  # reversed (DLPack): one run back
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)

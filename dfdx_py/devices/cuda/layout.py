@@ -56,18 +56,22 @@ def _strided(kernel: str, x: CudaArray, out: CudaArray, shape: tuple[int, ...],
     n = math.prod(shape)
     if not n:
         return
-    dims, steps = simplified(shape, strides)
+    # strides may come wrapped to size_t (negative ones, from DLPack): work with their values
+    signed = tuple(st - (1 << 64) if st >= 1 << 63 else st for st in strides)
+    dims, steps = simplified(shape, signed)
     if len(dims) > MAX_DIMS:
         raise DeviceError(f"Cuda: {len(shape)} dims; the Cuda kernels handle up to {MAX_DIMS}")
     name = suffix(x.dtype)
     lanes = VECTOR_BYTES // x.dtype.itemsize
-    if dims and steps[-1] == 1 and all(v % lanes == 0 for v in (dims[-1], offset, *steps[:-1])):
+    whole = all(v % lanes == 0 for v in (dims[-1], offset, *steps[:-1])) if dims else False
+    if whole and steps[-1] == 1 and x.ptr % VECTOR_BYTES == out.ptr % VECTOR_BYTES == 0:
         # whole 16-byte vectors: each row of the view starts and ends on one
         name, n, offset = "v16", n // lanes, offset // lanes
         dims = (*dims[:-1], dims[-1] // lanes)
         steps = (*(st // lanes for st in steps[:-1]), 1)
     pad = MAX_DIMS - len(dims)
-    args = (n, *(1,) * pad, *dims, *(0,) * pad, *steps, offset, x.ptr, out.ptr)
+    wrapped = (st % (1 << 64) for st in steps)  # size_t arithmetic wraps back
+    args = (n, *(1,) * pad, *dims, *(0,) * pad, *wrapped, offset, x.ptr, out.ptr)
     x.ctx.launch("strided", f"{kernel}_{name}", n, args)
 
 

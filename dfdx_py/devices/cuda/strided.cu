@@ -42,13 +42,17 @@ __device__ __forceinline__ void strided_loop(const size_t n, const size_t *dims,
 }
 
 // Whether every index of the loop (element counts, source offsets) and its grid stride fit
-// in 31 bits.
+// in 31 bits. Strides may be negative (wrapped to size_t; 32-bit arithmetic wraps alike).
 __device__ __forceinline__ bool small_indices(const size_t n, const size_t *dims,
                                               const size_t *strides, const size_t offset) {
-    size_t last = offset;
-    for (int k = 0; k < 6; k++) last += (dims[k] - 1) * strides[k];
-    const size_t limit = ((size_t)1 << 31) - (size_t)blockDim.x * gridDim.x;
-    return n < limit && last < limit;
+    long long lo = (long long)offset, hi = (long long)offset;
+    for (int k = 0; k < 6; k++) {
+        const long long span = (long long)(dims[k] - 1) * (long long)strides[k];
+        if (span < 0) lo += span;
+        else hi += span;
+    }
+    const long long limit = (1LL << 31) - (long long)blockDim.x * gridDim.x;
+    return (long long)n < limit && lo >= 0 && hi < limit;
 }
 
 template <typename T, bool SCATTER>
