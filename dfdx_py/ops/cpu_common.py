@@ -31,7 +31,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, TypeVar
 
 import numpy as np
@@ -191,18 +191,30 @@ def row_broadcast_buffer(n: int) -> Iterator[None]:
         np.setbufsize(old)
 
 
-def map_row_blocks(fn: BlockFn, x: Array, out: Array) -> None:
+def map_row_blocks(
+    fn: BlockFn,
+    x: Array,
+    out: Array,
+    context: Callable[[], AbstractContextManager[Any]] | None = None,
+) -> None:
     """Run ``fn`` over cache-sized blocks of the rows (last axis) of ``x`` and ``out``, on
-    several threads when ``x`` is large; ``x`` and ``out`` are C-contiguous, same shape."""
+    several threads when ``x`` is large; ``x`` and ``out`` are C-contiguous, same shape.
+
+    ``context``, when given, makes the context manager that each thread (or the caller, when
+    the blocks run on it) holds around its run of blocks: numpy settings such as
+    ``np.errstate`` or ``row_broadcast_buffer``, which are per thread and cost a few
+    microseconds to enter, set once rather than around every block."""
     n = x.shape[-1]
     x2 = x.reshape(-1, n)
     out2 = out.reshape(-1, n)
     rows = x2.shape[0]
+    enter = context or nullcontext
     pool = _thread_pool() if x.size >= PARALLEL_MIN_ELEMENTS else None
     chunks = 1 if pool is None else min(pool[1], rows, x.nbytes // _BLOCK_BYTES)
     if pool is None or chunks < 2:
-        for r in row_blocks(rows, n, x.itemsize):
-            fn(x2[r], out2[r])
+        with enter():
+            for r in row_blocks(rows, n, x.itemsize):
+                fn(x2[r], out2[r])
         return
     executor = pool[0]
     chunk = -(-rows // chunks)
@@ -210,8 +222,9 @@ def map_row_blocks(fn: BlockFn, x: Array, out: Array) -> None:
     def run_chunk(start: int) -> None:
         xc = x2[start : start + chunk]
         oc = out2[start : start + chunk]
-        for r in row_blocks(xc.shape[0], n, x.itemsize):
-            fn(xc[r], oc[r])
+        with enter():
+            for r in row_blocks(xc.shape[0], n, x.itemsize):
+                fn(xc[r], oc[r])
 
     for future in [executor.submit(run_chunk, start) for start in range(0, rows, chunk)]:
         future.result()

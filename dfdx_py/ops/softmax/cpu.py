@@ -2,32 +2,36 @@
 
 The hot case, softmax along the last axis of a contiguous f32/f64 array, runs over blocks of
 rows small enough to stay in cache (``cpu_common.map_row_blocks``, on several threads for a
-large array), and on most blocks takes a fast path with three passes instead of five: ``exp``
-of the input straight into the output block, the row sums, and the scaling by their
-reciprocals. It leaves out the usual subtraction of each row's max (a row max pass and a
-subtract pass) because softmax does not depend on it mathematically; the shift only exists
-to keep ``exp`` from overflowing (and, with a row of very negative values, from underflowing
-to 0 everywhere). So the fast path computes first and checks after, on the row sums alone
-(cheap: one value per row):
+large array). Most blocks take a fast path of three passes instead of five: ``exp`` of the
+input straight into the output block, the row sums, and the scaling by their reciprocals.
 
-* every sum at most ``high`` (2**100 for f32, 2**1000 for f64): no ``exp`` overflowed (an
-  overflow gives inf, a NaN input gives NaN, and both fail the test), and ``1 / sum`` is a
-  normal number;
-* and every sum at least 1, or else the row's minimum at least ``-bound`` (-64 for f32, -512
-  for f64, so that every ``exp`` is a normal number). A sum of at least 1 is what the shifted
-  computation always has: an ``exp`` that underflows to a subnormal number or 0 then stands
-  for a result that is itself below the normal range, and loses no more than there.
+The usual form subtracts each row's max first (two more passes: the row maxima, then the
+subtraction). Softmax does not change under that shift; it is there only to keep ``exp``
+from overflowing, or from underflowing everywhere on a row of very negative values. The fast
+path leaves it out, computes, and then checks on the row sums (one value per row) and one
+minimum of the whole block that nothing went wrong. A row is kept when
 
-A row that passes gets ``exp(x) / sum``, with an error of a few ulps: no larger than the
-shifted result's, whose ``x - max`` is rounded before ``exp`` (that rounding, relative to
-``x - max``, is the larger error for rows whose values spread widely). A row that fails
-(values too large or too negative, an inf or a NaN, a row of -inf) is computed again by the
-shifted passes, which give exactly what they gave before the fast path existed, NaNs and
-infinities included. Other axes use the shifted passes on the whole array.
+* its sum is at most ``high`` (2**100 for f32, 2**1000 for f64): then no ``exp`` overflowed
+  (an overflow or a +inf gives an infinite sum, a NaN a NaN sum) and ``1 / sum`` is a normal
+  number;
+* and either all its values are at least ``-bound`` (-64 for f32, -512 for f64), so that
+  every ``exp`` is a normal number; or it has no -inf (nor NaN) and its sum is at least 1, as
+  the shifted sum always is: then an ``exp`` that underflows to a subnormal number or to 0
+  stands for a result below the normal range, where the shifted computation loses as much.
 
-Two numpy details make the passes themselves faster: the row sums use ``np.einsum``
-(``cpu_common.fast_row_sums``) and the row scaling runs with numpy's ufunc buffer no longer
-than a row (``cpu_common.row_broadcast_buffer``).
+A kept row is ``exp(x)`` times ``1 / sum``, accurate to a few ulps. Measured on f32 rows of
+1024: at most 7e-7 relative for every spread of values tried, where the shifted passes,
+which round ``x - max`` before ``exp`` sees it, give 3e-7 on rows spread over 10 but 1.3e-6
+over ±16 and 4e-6 over ±64. Any other row (with a value above about 69 in f32 or 693 in f64,
+an inf or a NaN, a -inf, a sum below 1 and a value below ``-bound``) is computed again on
+its own by the shifted passes, so its NaNs, infinities and zeros are where they always were.
+A block whose first row has a -inf or a NaN (a masked block, most likely) takes the shifted
+passes at once rather than computing ``exp`` twice. Other axes use the shifted passes on the
+whole array.
+
+The passes themselves run faster with two numpy details: row sums by ``np.einsum``
+(``cpu_common.fast_row_sums``) and numpy's ufunc buffer no longer than a row for the
+per-row scaling and subtraction (``cpu_common.row_broadcast_buffer``).
 """
 
 from typing import Any
@@ -52,8 +56,9 @@ _UNSHIFTED_LIMITS = {
     np.dtype(np.float32): (64.0, 2.0**100),
     np.dtype(np.float64): (512.0, 2.0**1000),
 }
-"""``(bound, high)`` of the fast path, by dtype (module docstring): a row is kept when its sum
-of ``exp(x)`` is at most ``high`` and at least 1, or its minimum is at least ``-bound``."""
+"""``(bound, high)`` of the fast path, by dtype (module docstring)."""
+
+_NO_ROWS: Array = np.empty(0, dtype=np.intp)
 
 
 def _shifted_rows(xb: Array, ob: Array) -> None:
@@ -65,40 +70,42 @@ def _shifted_rows(xb: Array, ob: Array) -> None:
     ob *= s[:, None]
 
 
-_NO_ROWS: Array = np.empty(0, dtype=np.intp)
-
-
 def _rows_to_shift(xb: Array, sums: Array) -> Array:
-    """The indices of the rows of ``xb`` whose sums of unshifted ``exp`` fail the fast path's
-    checks (module docstring): usually none, found from two reductions of ``sums``."""
+    """The indices of the rows of ``xb`` that fail the fast path's checks (module docstring),
+    given their sums of unshifted ``exp``: usually none, seen from three whole reductions."""
     bound, high = _UNSHIFTED_LIMITS[xb.dtype]
-    if sums.min() >= 1 and sums.max() <= high:  # False with a NaN
-        return _NO_ROWS
-    kept = (sums <= high) & ((sums >= 1) | (xb.min(axis=1) >= -bound))  # False for NaN
+    low = xb.min()
+    if sums.max() <= high and (low >= -bound or (low > -np.inf and sums.min() >= 1)):
+        return _NO_ROWS  # (every comparison with a NaN is False)
+    mins = xb.min(axis=1)
+    kept = (sums <= high) & ((mins >= -bound) | ((mins > -np.inf) & (sums >= 1)))
     rows: Array = np.flatnonzero(~kept)
     return rows
 
 
 def _softmax_block(xb: Array, ob: Array) -> None:
-    with row_broadcast_buffer(xb.shape[1]):
-        with np.errstate(over="ignore", under="ignore"):  # an overflow fails the checks
-            np.exp(xb, out=ob)
-        s = fast_row_sums(ob)
-        shift = _rows_to_shift(xb, s)
+    if not xb[0].min() > -np.inf:  # -inf or NaN in the first row: most likely a masked block
+        _shifted_rows(xb, ob)
+        return
+    with np.errstate(over="ignore"):  # an overflow fails the checks: the row is redone
+        np.exp(xb, out=ob)
+    s = fast_row_sums(ob)
+    shift = _rows_to_shift(xb, s)
+    if shift.size:
         s[shift] = 1  # their results are replaced below
-        np.reciprocal(s, out=s)
-        ob *= s[:, None]
-        if shift.size:
-            rows = xb[shift]  # a copy: the failing rows, computed again with the shift
-            _shifted_rows(rows, rows)
-            ob[shift] = rows
+    np.reciprocal(s, out=s)
+    ob *= s[:, None]
+    if shift.size:
+        rows = xb[shift]  # a copy: the failing rows, computed again with the shift
+        _shifted_rows(rows, rows)
+        ob[shift] = rows
 
 
 def softmax_forward(x: Array, axes: tuple[int, ...]) -> Array:
     """Stable softmax of ``x`` along ``axes``, in a fresh array of ``x``'s dtype."""
-    if is_last_axis_rows(x, axes):
+    if is_last_axis_rows(x, axes) and x.shape[-1] > 1:  # (rows of one: exactly 1)
         y = np.empty_like(x)
-        map_row_blocks(_softmax_block, x, y)
+        map_row_blocks(_softmax_block, x, y, lambda: row_broadcast_buffer(x.shape[-1]))
         return y
     if x.size == 0:
         return np.empty_like(x)
