@@ -37,10 +37,15 @@ VECTOR_BYTES = 16
 """The bytes one thread of a ``VEC_LOOP`` kernel (kernel_macros.cuh) loads at a time."""
 
 
+def vector_lanes(dtype: np.dtype[Any]) -> int:
+    """The elements of ``dtype`` in a 16-byte vector (4 f32, 8 f16, 16 bool)."""
+    return max(VECTOR_BYTES // dtype.itemsize, 1)
+
+
 def vector_items(n: int, dtype: np.dtype[Any]) -> int:
     """The threads a ``VEC_LOOP`` kernel needs for ``n`` elements of ``dtype``: one per
-    16-byte vector (4 f32, 8 f16), the few left over done in the grid-stride tail."""
-    return -(-n // max(VECTOR_BYTES // dtype.itemsize, 1))
+    16-byte vector, the few left over done in the grid-stride tail."""
+    return -(-n // vector_lanes(dtype))
 
 
 SUFFIX = {

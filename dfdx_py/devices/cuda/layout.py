@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from dfdx_py.devices.cuda.context import VECTOR_BYTES, compute_type, suffix
+from dfdx_py.devices.cuda.context import VECTOR_BYTES, compute_type, suffix, vector_lanes
 from dfdx_py.devices.cuda.driver import driver_errors
 from dfdx_py.devices.cuda.storage import CudaArray
 from dfdx_py.errors import DeviceError
@@ -62,7 +62,7 @@ def _strided(kernel: str, x: CudaArray, out: CudaArray, shape: tuple[int, ...],
     if len(dims) > MAX_DIMS:
         raise DeviceError(f"Cuda: {len(shape)} dims; the Cuda kernels handle up to {MAX_DIMS}")
     name = suffix(x.dtype)
-    lanes = VECTOR_BYTES // x.dtype.itemsize
+    lanes = vector_lanes(x.dtype)
     whole = all(v % lanes == 0 for v in (dims[-1], offset, *steps[:-1])) if dims else False
     if whole and steps[-1] == 1 and x.ptr % VECTOR_BYTES == out.ptr % VECTOR_BYTES == 0:
         # whole 16-byte vectors: each row of the view starts and ends on one
@@ -156,7 +156,7 @@ def reduce_rows(x: CudaArray, rows: int, n: int, op: str, out: CudaArray) -> Non
     into ``out``: one block per row, or parts of a few long rows in blocks of their own
     whose partial results a second launch combines."""
     name = suffix(x.dtype)
-    splits, chunk = split_count(x.ctx, rows, n, max(16 // x.dtype.itemsize, 1))
+    splits, chunk = split_count(x.ctx, rows, n, vector_lanes(x.dtype))
     if splits == 1:
         x.ctx.launch("reduce", f"{op}_rows_{name}", rows, (rows, n, x.ptr, out.ptr),
                      grid=min(rows, 65535))  # fmt: skip
