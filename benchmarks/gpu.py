@@ -197,9 +197,12 @@ def mlp_step(b: Bench, batch: int) -> tuple[Callable[[], Any], Callable[[], Any]
     return ours, theirs, model
 
 
-def transformer_step(b: Bench, batch: int, seq: int, d: int, heads: int, amp: bool = False) -> None:
-    """One Adam step of a transformer encoder block (post-norm, ReLU feed-forward 4·d).
-    ``amp``: an ``AMP[bf16]`` block (f32 master weights) against ``torch.autocast(bf16)``."""
+def transformer_steps(
+    b: Bench, batch: int, seq: int, d: int, heads: int, amp: bool = False
+) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    """One Adam step of a transformer encoder block (post-norm, ReLU feed-forward 4·d) in
+    each library, as ``(ours, theirs)``. ``amp``: an ``AMP[bf16]`` block (f32 master
+    weights) against ``torch.autocast(bf16)``."""
     dtype = dfdx.AMP[dfdx.bf16] if amp else dfdx.f32
     block = b.dev.build_module(nn.TransformerEncoderBlock[d, heads, 4 * d], dtype)
     opt = optim.Adam(block, lr=1e-4)
@@ -224,6 +227,12 @@ def transformer_step(b: Bench, batch: int, seq: int, d: int, heads: int, amp: bo
         loss.backward()
         topt.step()
 
+    return ours, theirs
+
+
+def transformer_step(b: Bench, batch: int, seq: int, d: int, heads: int, amp: bool = False) -> None:
+    """The transformer block's step in both libraries (``transformer_steps``), timed."""
+    ours, theirs = transformer_steps(b, batch, seq, d, heads, amp)
     kind = "AMP[bf16] vs torch.autocast(bf16)" if amp else "f32"
     b.pair(f"transformer encoder block train step, {kind} (d={d}, {heads} heads, seq {seq}, "
            f"batch {batch})", ours, theirs, 5)  # fmt: skip

@@ -18,15 +18,9 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-import torch
-
-import dfdx_py as dfdx
-from dfdx_py import nn, optim
-
-ROOT = Path(__file__).resolve().parents[1]
+from gpu import Bench, transformer_steps  # benchmarks/gpu.py, next to this script
 
 
 def timed(fn: Callable[[], Any], sync: Callable[[], None], iters: int = 20) -> tuple[float, float]:
@@ -56,43 +50,11 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--amp", action="store_true", help="the AMP[bf16] model")
     args = parser.parse_args()
-    if args.emulator:
-        sys.path.insert(0, str(ROOT))
-        from tests.cuda_emulator.context import EmulatedCuda
-
-        dev: Any = EmulatedCuda(0)
-        tdev, batch, seq, d, heads = "cpu", 2, 8, 32, 4
-    else:
-        dev = dfdx.Cuda(0)
-        tdev, batch, seq, d, heads = "cuda", 16, 256, 512, 8
-
-    dtype: Any = dfdx.AMP[dfdx.bf16] if args.amp else dfdx.f32
-    block = dev.build_module(nn.TransformerEncoderBlock[d, heads, 4 * d], dtype)
-    opt = optim.Adam(block, lr=1e-4)
-    x = dev.sample_normal((batch, seq, d)).to_dtype(dtype)
-    grads = block.alloc_grads()
-
-    def ours() -> None:
-        nonlocal grads
-        out = block.forward_mut(x.traced(grads))
-        grads = out.square().mean().backward()
-        opt.update(block, grads)
-        block.zero_grads(grads)
-
-    tb = torch.nn.TransformerEncoderLayer(d, heads, 4 * d, dropout=0.0, batch_first=True).to(tdev)
-    topt = torch.optim.Adam(tb.parameters(), lr=1e-4)
-    tx = torch.from_numpy(x.numpy().astype("float32")).to(tdev)
-
-    def theirs() -> None:
-        topt.zero_grad(set_to_none=True)
-        with torch.autocast(tdev, dtype=torch.bfloat16, enabled=args.amp):
-            loss = tb(tx).square().mean()
-        loss.backward()
-        topt.step()
-
-    def sync_theirs() -> None:
-        if tdev == "cuda":
-            torch.cuda.synchronize()
+    b = Bench(args.emulator)
+    dev = b.dev
+    batch, seq, d, heads = (2, 8, 32, 4) if args.emulator else (16, 256, 512, 8)
+    ours, theirs = transformer_steps(b, batch, seq, d, heads, args.amp)
+    sync_theirs = b.sync_theirs
 
     # launches per step, by kernel
     ctx = dev.ctx
